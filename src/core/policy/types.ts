@@ -1,0 +1,32 @@
+// Shared IAM policy types. Grammar follows the IAM JSON policy reference: Statement as object or array,
+// Action/NotAction and Resource/NotResource as string or array, Condition as operator → key → value(s).
+
+export type StringOrArray = string | string[];
+
+export interface ConditionBlock {
+  [operator: string]: { [key: string]: StringOrArray | boolean | number | Array<string | boolean | number> };
+}
+
+export interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: StringOrArray;
+  NotAction?: StringOrArray;
+  Resource?: StringOrArray;
+  NotResource?: StringOrArray;
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Condition?: ConditionBlock;
+}
+
+export interface PolicyDocument {
+  Version?: string;
+  Id?: string;
+  Statement: Statement | Statement[];
+}
+
+/** A policy with the name it is known by (an ARN, an inline policy name, a template name, a file path). */
+export interface NamedPolicy {
+  name: string;
+  document: PolicyDocument;
+}
