@@ -91,7 +91,7 @@ async function main() {
     console.log('[watch] watching for changes');
     return;
   }
-  if (!benchOnly) fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+  if (!benchOnly) for (const d of ['dist', 'out']) fs.rmSync(path.join(root, d), { recursive: true, force: true });
   const results = await Promise.all(configs.map((c) => esbuild.build(c)));
   const data = benchOnly ? [] : buildData();
   console.log(`built in ${Date.now() - t0} ms${production ? ' (production)' : ''}:`);

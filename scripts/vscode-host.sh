@@ -23,7 +23,14 @@ die() { echo "[vscode-host] ERROR: $*" >&2; exit 1; }
 export npm_config_cache=$CACHE/npm npm_config_yes=true npm_config_audit=false npm_config_fund=false \
        npm_config_update_notifier=false
 mkdir -p "$CACHE" "$RESULTS"
-RUN=$(mktemp -d "${TMPDIR:-/tmp}/breakglass-host.XXXXXX")
+if [ "$MODE" = serve ]; then
+  # npm start keeps its state (settings, secrets of live sessions, the demo workspace and your edits to it) between
+  # runs; test runs get a throwaway folder each time.
+  RUN=$(dirname "$CACHE")/serve
+  KEEP_RUN=1
+else
+  RUN=$(mktemp -d "${TMPDIR:-/tmp}/breakglass-host.XXXXXX")
+fi
 mkdir -p "$RUN"/{tmp,home,xdg/config,xdg/data,xdg/cache,ud/User,exts,out,results}
 
 # ------------------------------------------------------------------ system packages (Debian)
@@ -81,7 +88,7 @@ case "$MODE" in
     [ -f "$VSIX" ] || die "$VSIX missing: run 'npm run build && npm run package' first"
     log "installing $(basename "$VSIX") into code-server"
     CS --install-extension "$VSIX" --force > "$RUN/install.log" 2>&1 || { cat "$RUN/install.log"; die "extension install failed"; }
-    if [ "$MODE" = serve ]; then cp -r "$ROOT/demo/workspace" "$WS"; else mkdir -p "$WS"; fi ;;
+    if [ "$MODE" = serve ]; then [ -d "$WS" ] || cp -r "$ROOT/demo/workspace" "$WS"; else mkdir -p "$WS"; fi ;;
   *) die "unknown mode '$MODE' (integration|e2e|serve)" ;;
 esac
 

@@ -15,7 +15,7 @@ describe('packaged .vsix', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-vsix-'));
     const vsix = path.join(dir, 'test.vsix');
     execFileSync(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies',
-      '--allow-missing-repository', '-o', vsix], { cwd: root, stdio: 'pipe' });
+      '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], { cwd: root, stdio: 'pipe' });
     const list = execFileSync('python3', ['-c', 'import zipfile,sys;print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix]);
     entries = list.toString().trim().split('\n').filter((e) => e.startsWith('extension/')).map((e) => e.slice('extension/'.length));
     fs.rmSync(dir, { recursive: true, force: true });
