@@ -3,5 +3,8 @@ import type { Subcommand } from '../io';
 import { simulate } from './simulate';
 import { previewCommand } from './preview';
 import { lintCommand } from './lint';
+import { elevateCommand } from './elevate';
+import { revokeCommand } from './revoke';
+import { auditCommand } from './audit';
 
-export const SUBCOMMANDS: Subcommand[] = [simulate, previewCommand, lintCommand];
+export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand];

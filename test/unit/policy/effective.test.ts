@@ -121,13 +121,5 @@ describe('policy/effective', () => {
         if (e.status !== 'notAllowed' || loadCatalog().action(e.action)?.wildcardOnly) assert.strictEqual(d, expected, e.action);
       }
     });
-
-    it('runs the full catalog quickly once loaded', () => {
-      effectivePermissions(config);
-      const t0 = performance.now();
-      for (let i = 0; i < 5; i++) effectivePermissions(config);
-      const per = (performance.now() - t0) / 5;
-      assert.ok(per < 200, `${per.toFixed(1)} ms per run`); // the benchmark checks the 30 ms target; this is a smoke limit
-    });
   });
 });

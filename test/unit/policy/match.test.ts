@@ -28,11 +28,10 @@ describe('policy/match', () => {
       assert.ok(!wildcardMatch('a.b', 'axb'));
     });
 
-    it('stays fast on pathological patterns (no exponential backtracking)', () => {
+    it('answers pathological patterns (no exponential backtracking: a backtracking matcher would hang past the test timeout)', () => {
       const pattern = '*a'.repeat(30) + 'b';
-      const t = Date.now();
       assert.ok(!wildcardMatch(pattern, 'a'.repeat(5000)));
-      assert.ok(Date.now() - t < 1000);
+      assert.ok(wildcardMatch(pattern, 'a'.repeat(5000) + 'b'));
     });
   });
 

@@ -1,0 +1,161 @@
+// The ONE place AWS SDK v3 clients are made (STS, IAM, Organizations), so every client honours the same region,
+// credentials, endpoint override and retry policy.
+//
+// Endpoint precedence (same idea as the SDKs' "service-specific endpoints" feature, with the explicit setting first):
+//   1. the explicit `endpointUrl` option (the extension's `breakglass.endpointUrl` setting, the CLI's --endpoint-url);
+//   2. AWS_ENDPOINT_URL_<SERVICE> (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_ORGANIZATIONS);
+//   3. AWS_ENDPOINT_URL;
+//   4. the SDK's default endpoint for the region.
+//
+// Retries: throttling is retried with exponential backoff by the SDK (`maxAttempts`, default 3). An AssumeRole that
+// carries an MFA code must not be replayed after anything but throttling: the code is single-use, so a replay after a
+// timeout or a 5xx (which may have consumed the code) would fail with a confusing "invalid MFA" error — the
+// `stsForMfa()` client therefore uses ThrottlingOnlyRetryStrategy.
+import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { defaultRegion, iamRegion, partitionOfRegion, type Partition } from './partition';
+
+export type AwsService = 'sts' | 'iam' | 'organizations';
+export type CredentialsInput = STSClientConfig['credentials'];
+
+export interface AwsClientOptions {
+  /** Region for STS (regional endpoint). IAM and Organizations use their partition's global region. */
+  region?: string;
+  /** Partition when no region is given; derived from the region otherwise. */
+  partition?: Partition;
+  /** Static credentials or a provider; the SDK default chain when omitted. */
+  credentials?: CredentialsInput;
+  /** Explicit endpoint for every service (wins over the environment). */
+  endpointUrl?: string;
+  /** Environment to read AWS_ENDPOINT_URL* from (defaults to process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Total attempts including the first, for throttling and transient errors. Default 3. */
+  maxAttempts?: number;
+  /** Per-request socket timeout; default 15 s. */
+  requestTimeoutMs?: number;
+  /** TCP connect timeout; default 5 s. */
+  connectionTimeoutMs?: number;
+}
+
+const ENV_SUFFIX: Record<AwsService, string> = { sts: 'STS', iam: 'IAM', organizations: 'ORGANIZATIONS' };
+
+/** The endpoint URL to use for a service, or undefined for the SDK default. */
+export function resolveEndpoint(service: AwsService, opts: Pick<AwsClientOptions, 'endpointUrl' | 'env'> = {}): string | undefined {
+  const env = opts.env ?? process.env;
+  const explicit = opts.endpointUrl?.trim();
+  if (explicit) return explicit;
+  const specific = env[`AWS_ENDPOINT_URL_${ENV_SUFFIX[service]}`]?.trim();
+  if (specific) return specific;
+  const global = env.AWS_ENDPOINT_URL?.trim();
+  return global || undefined;
+}
+
+/** The region a client for `service` signs for. */
+export function regionFor(service: AwsService, opts: Pick<AwsClientOptions, 'region' | 'partition' | 'env'> = {}): string {
+  const env = opts.env ?? process.env;
+  const region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const partition = opts.partition ?? partitionOfRegion(region);
+  if (service === 'iam') return iamRegion(partition);
+  if (service === 'organizations') return partition === 'aws-cn' ? 'cn-northwest-1' : iamRegion(partition);
+  return region ?? defaultRegion(partition);
+}
+
+interface RetryTokenLike { getRetryCount(): number; getRetryDelay(): number }
+interface RetryErrorInfoLike { errorType: string; retryAfterHint?: Date; error?: unknown }
+
+/**
+ * A retry strategy (SDK RetryStrategyV2 shape) that retries ONLY throttling errors, with full-jitter exponential
+ * backoff honouring Retry-After. Used for AssumeRole with an MFA code.
+ */
+export class ThrottlingOnlyRetryStrategy {
+  readonly mode = 'standard';
+  constructor(
+    private readonly maxAttempts = 3,
+    private readonly baseDelayMs = 500,
+    private readonly maxDelayMs = 20_000,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async acquireInitialRetryToken(_scope: string): Promise<RetryTokenLike> {
+    return token(0, 0);
+  }
+
+  async refreshRetryTokenForRetry(previous: RetryTokenLike, info: RetryErrorInfoLike): Promise<RetryTokenLike> {
+    const count = previous.getRetryCount() + 1;
+    if (info.errorType !== 'THROTTLING' || count >= this.maxAttempts) {
+      throw info.error instanceof Error ? info.error : new Error('not retried');
+    }
+    const hinted = info.retryAfterHint ? info.retryAfterHint.getTime() - Date.now() : 0;
+    const backoff = Math.floor(this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (count - 1)));
+    return token(count, Math.min(this.maxDelayMs, Math.max(hinted, backoff)));
+  }
+
+  recordSuccess(_token: RetryTokenLike): void {
+    // Nothing to account for: no retry quota is shared between calls.
+  }
+}
+
+function token(count: number, delay: number): RetryTokenLike {
+  return { getRetryCount: () => count, getRetryDelay: () => delay };
+}
+
+/**
+ * Creates and caches the SDK clients for one set of options. Reuse one AwsClients per base identity: the clients keep
+ * their HTTP keep-alive connections, so a second call skips TCP and TLS setup.
+ */
+export class AwsClients {
+  private cache = new Map<string, STSClient | IAMClient | OrganizationsClient>();
+
+  constructor(readonly options: AwsClientOptions = {}) {}
+
+  private common(service: AwsService) {
+    const o = this.options;
+    const endpoint = resolveEndpoint(service, o);
+    return {
+      region: regionFor(service, o),
+      ...(o.credentials ? { credentials: o.credentials } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      maxAttempts: o.maxAttempts ?? 3,
+      requestHandler: { requestTimeout: o.requestTimeoutMs ?? 15_000, connectionTimeout: o.connectionTimeoutMs ?? 5_000 },
+    };
+  }
+
+  private memo<T extends STSClient | IAMClient | OrganizationsClient>(key: string, make: () => T): T {
+    let c = this.cache.get(key) as T | undefined;
+    if (!c) this.cache.set(key, (c = make()));
+    return c;
+  }
+
+  /** STS with the SDK's standard retries (GetCallerIdentity, AssumeRole without MFA). */
+  sts(): STSClient {
+    return this.memo('sts', () => new STSClient(this.common('sts')));
+  }
+
+  /** STS for AssumeRole with an MFA code: only throttling is retried. */
+  stsForMfa(): STSClient {
+    return this.memo('sts-mfa', () => new STSClient({
+      ...this.common('sts'),
+      retryStrategy: new ThrottlingOnlyRetryStrategy(this.options.maxAttempts ?? 3),
+    }));
+  }
+
+  iam(): IAMClient {
+    return this.memo('iam', () => new IAMClient(this.common('iam')));
+  }
+
+  organizations(): OrganizationsClient {
+    return this.memo('org', () => new OrganizationsClient(this.common('organizations')));
+  }
+
+  /** Closes keep-alive sockets. */
+  destroy(): void {
+    for (const c of this.cache.values()) c.destroy();
+    this.cache.clear();
+  }
+}
+
+/** Convenience: one client factory from options. */
+export function createClients(options: AwsClientOptions = {}): AwsClients {
+  return new AwsClients(options);
+}

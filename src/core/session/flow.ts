@@ -1,0 +1,94 @@
+// The elevation flow both front ends use, so the extension and the CLI produce the same checks and the same audit
+// trail: audit 'requested' → one sts:AssumeRole → register the session → audit 'granted' (or 'failed' with the
+// translated reason). Also: mirror store lifecycle events (warning/expired/revoked) into the audit log.
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AuditLog, AuditInput } from '../audit/log';
+import { BreakGlassError, translateAwsError } from '../aws/errors';
+import { elevate, type Elevation, type ElevationPlan } from './elevate';
+import type { SessionStore } from './store';
+import type { Clock, Session } from './types';
+import type { Disposable } from './emitter';
+
+export interface FlowDeps {
+  sts: STSClient | (() => STSClient);
+  store?: SessionStore;
+  audit?: AuditLog;
+  clock?: Clock;
+  abortSignal?: AbortSignal;
+  newId?: () => string;
+}
+
+/** Audit fields of a session: metadata only. */
+export function sessionAuditFields(s: Session): Omit<AuditInput, 'event'> {
+  return {
+    sessionId: s.id, incidentId: s.incidentId, roleArn: s.roleArn, accountId: s.accountId, playbook: s.playbook,
+    requester: s.requester, tokenHash: s.tokenHash, accessKeyId: s.accessKeyId, expiresAt: s.expiresAt,
+  };
+}
+
+/** An elevation whose bookkeeping may still be settling. */
+export interface RecordedElevation extends Elevation {
+  /**
+   * Resolves when the 'granted' audit record is written and fsynced and the session is persisted to the SecretStore
+   * (both started before elevateAndRecord returns; typically done within a millisecond). Await it before exiting, and
+   * report a rejection: the session is valid but its 'granted' line may be missing from the audit log.
+   */
+  durable: Promise<void>;
+}
+
+function auditFailure(e: unknown): BreakGlassError {
+  return new BreakGlassError({
+    code: 'Unknown', title: 'Audit log unavailable', retryable: false,
+    message: `The audit log could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), so no session was started. Fix the audit log path or its permissions and elevate again.`,
+  });
+}
+
+export async function elevateAndRecord(plan: ElevationPlan, deps: FlowDeps): Promise<RecordedElevation> {
+  const base = {
+    incidentId: plan.incidentId, roleArn: plan.roleArn, accountId: plan.accountId, playbook: plan.playbook,
+    requester: plan.requester,
+  };
+  // 'requested' is written before the STS call and its fsync overlaps the round trip; credentials are handed out
+  // only once it is durable (fail closed: a session that could not be audited is not started).
+  const requested = deps.audit?.appendNow({
+    event: 'requested', ...base, justification: plan.justification, durationSeconds: plan.input.DurationSeconds,
+    details: { mfa: Boolean(plan.input.TokenCode), policySize: plan.policySize },
+  }).durable;
+  requested?.catch(() => undefined); // handled below; avoid an unhandled rejection while STS answers
+  let result: Elevation;
+  try {
+    result = await elevate(plan, deps);
+  } catch (e) {
+    const tr = e instanceof BreakGlassError ? e.translated : translateAwsError(e);
+    await requested?.catch(() => undefined);
+    await deps.audit?.append({ event: 'failed', ...base, reason: { code: tr.code, message: tr.message } }).catch(() => undefined);
+    throw e instanceof BreakGlassError ? e : new BreakGlassError(tr);
+  }
+  try {
+    await requested;
+  } catch (e) {
+    // The credentials just obtained are dropped here, unused.
+    throw auditFailure(e);
+  }
+  const persisted = deps.store?.add(result.session, result.credentials);
+  const granted = deps.audit?.appendNow({
+    event: 'granted', ...sessionAuditFields(result.session), durationSeconds: plan.input.DurationSeconds,
+    ...(result.packedPolicySize !== undefined ? { details: { packedPolicySize: result.packedPolicySize } } : {}),
+  }).durable;
+  return { ...result, durable: Promise.all([granted, persisted]).then(() => undefined) };
+}
+
+/** Writes warning / expired / revoked_local records for store events. Dispose to stop. */
+export function auditStoreEvents(store: SessionStore, audit: Pick<AuditLog, 'append'>, onError?: (e: unknown) => void): Disposable {
+  return store.onDidChange((e) => {
+    let p: Promise<unknown> | undefined;
+    if (e.kind === 'warning') {
+      p = audit.append({ event: 'warning', ...sessionAuditFields(e.session), details: { remainingSeconds: Math.round(e.remainingMs / 1000) } });
+    } else if (e.kind === 'expired') {
+      p = audit.append({ event: 'expired', ...sessionAuditFields(e.session) });
+    } else if (e.kind === 'revoked') {
+      p = audit.append({ event: 'revoked_local', ...sessionAuditFields(e.session) });
+    }
+    p?.catch((err) => onError?.(err));
+  });
+}

@@ -1,0 +1,82 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { envIsRoleSession, parseIni, profilesFromText, readProfile, sharedFilePaths } from '../../../src/core/aws/credentials';
+
+const CONFIG = `
+[default]
+region = us-east-1
+
+[profile breakglass]
+source_profile = default
+role_arn = arn:aws:iam::111122223333:role/jump
+mfa_serial = arn:aws:iam::111122223333:mfa/alice
+duration_seconds = 3600
+region = eu-west-1 ; trailing comment is part of value in AWS files? no: kept out below
+
+[profile sso-dev]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Responder
+region = us-west-2
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+
+[profile nested]
+s3 =
+  max_concurrent_requests = 20
+`;
+const CREDENTIALS = `
+[default]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+[temp]
+aws_access_key_id = ASIAEXAMPLE
+aws_secret_access_key = x
+aws_session_token = y
+`;
+
+describe('aws/credentials profile metadata', () => {
+  it('parses INI with sections, comments and nested properties', () => {
+    const ini = parseIni('# c\n[a]\nk = v\n; c\n[b]\ns3 =\n  x = 1\n');
+    assert.deepStrictEqual(ini, { a: { k: 'v' }, b: { s3: '', 's3.x': '1' } });
+  });
+
+  it('derives MFA device, region and role-session status per profile', () => {
+    const p = profilesFromText(CONFIG, CREDENTIALS);
+    const bg = p.get('breakglass');
+    assert.ok(bg);
+    assert.strictEqual(bg.mfaSerial, 'arn:aws:iam::111122223333:mfa/alice');
+    assert.strictEqual(bg.roleArn, 'arn:aws:iam::111122223333:role/jump');
+    assert.strictEqual(bg.durationSeconds, 3600);
+    assert.strictEqual(bg.kind, 'role');
+    assert.strictEqual(bg.isRoleSession, true, 'role_arn profiles are role sessions → role chaining');
+    assert.strictEqual(p.get('sso-dev')?.isRoleSession, true, 'SSO credentials are an AWSReservedSSO role');
+    assert.strictEqual(p.get('default')?.kind, 'static');
+    assert.strictEqual(p.get('default')?.isRoleSession, false);
+    assert.strictEqual(p.get('default')?.region, 'us-east-1');
+    assert.strictEqual(p.get('temp')?.isRoleSession, undefined, 'temporary keys of unknown origin');
+    assert.ok(!p.has('sso-session corp') && !p.has('corp'));
+  });
+
+  it('honours AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-ini-'));
+    fs.writeFileSync(path.join(dir, 'cfg'), CONFIG);
+    fs.writeFileSync(path.join(dir, 'creds'), CREDENTIALS);
+    const env = { AWS_CONFIG_FILE: path.join(dir, 'cfg'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'creds'), HOME: '/nonexistent' };
+    assert.deepStrictEqual(sharedFilePaths(env), { config: env.AWS_CONFIG_FILE, credentials: env.AWS_SHARED_CREDENTIALS_FILE });
+    assert.strictEqual((await readProfile('breakglass', env))?.mfaSerial, 'arn:aws:iam::111122223333:mfa/alice');
+    assert.strictEqual(await readProfile('missing', env), undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('environment credentials: long-term keys are not a role session; unknown otherwise', () => {
+    assert.strictEqual(envIsRoleSession({ AWS_ACCESS_KEY_ID: 'AKIA' }), false);
+    assert.strictEqual(envIsRoleSession({ AWS_ACCESS_KEY_ID: 'ASIA', AWS_SESSION_TOKEN: 't' }), undefined);
+    assert.strictEqual(envIsRoleSession({}, 'arn:aws:sts::111122223333:assumed-role/r/s'), true);
+  });
+});
