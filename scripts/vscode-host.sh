@@ -114,7 +114,11 @@ stop_server() {
 cleanup() { stop_server; [ "${KEEP_RUN:-0}" = 1 ] || rm -rf "$RUN"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-HOME=$RUN/home EXTENSIONS_GALLERY={} EXT_TEST_RESULTS_DIR=$RUN/results BREAKGLASS_TEST_OUT=$RUN/out PATH=$NODE_BIN:$PATH \
+SERVER_ENV=()
+# e2e: the extension host gets made-up base credentials of a break-glass user; the tests point breakglass.endpointUrl
+# at a local endpoint that answers STS/IAM, so nothing ever reaches AWS.
+[ "$MODE" = e2e ] && SERVER_ENV=(AWS_ACCESS_KEY_ID=AKIAE2EBASEUSER00001 AWS_SECRET_ACCESS_KEY=e2eBaseSecretNotRealAtAll0000000000000000)
+env "${SERVER_ENV[@]}" HOME=$RUN/home EXTENSIONS_GALLERY={} EXT_TEST_RESULTS_DIR=$RUN/results BREAKGLASS_TEST_OUT=$RUN/out PATH=$NODE_BIN:$PATH \
   setsid "$CS_BIN" --config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/exts" \
   --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check --disable-workspace-trust \
   --disable-getting-started-override "${EXTRA[@]}" "$WS" > "$RUN/server.log" 2>&1 < /dev/null &

@@ -1,30 +1,92 @@
 // The composition root: builds the services once, registers views and commands, and returns a small API that the
 // integration tests use. No logic lives here.
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { AuditLog } from './core/audit/log';
+import { discoverAccounts, discoverRoles, mergeDiscovery } from './core/aws/discovery';
+import { auditStoreEvents, sessionAuditFields } from './core/session/flow';
+import { SessionStore } from './core/session/store';
 import { VERSION } from './core/version';
 import { registerCommands } from './commands/registry';
-import { createExtensionLog } from './views/logChannel';
-import { AccountsTreeProvider } from './views/accountsTree';
-import { WorkspaceConfigService } from './views/workspaceConfig';
 import type { CommandContext } from './commands/context';
+import { AccountsTreeProvider } from './views/accountsTree';
+import { AwsAccess } from './views/awsAccess';
+import { createExtensionLog } from './views/logChannel';
+import { PreviewPanel } from './views/preview/panel';
+import { VsCodeSecretStore } from './views/secretStore';
+import { readSettings } from './views/settings';
+import { SessionStatusBar } from './views/statusBar';
+import { SessionTerminals } from './views/terminals';
+import { WorkspaceConfigService } from './views/workspaceConfig';
 
 export interface BreakGlassApi {
   readonly version: string;
   readonly commands: CommandContext;
   readonly accountsTree: AccountsTreeProvider;
+  readonly statusBar: SessionStatusBar;
+  /** Resolves once sessions persisted by an earlier window have been restored. */
+  readonly ready: Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   const log = createExtensionLog();
-  context.subscriptions.push(log.channel);
+  const settings = readSettings();
+  const warnings = () => readSettings().expiryWarningMinutes.map((m) => m * 60_000);
+  const lastThresholdMs = () => Math.min(...warnings(), 2 * 60_000);
+  const sessions = new SessionStore({ secrets: new VsCodeSecretStore(context.secrets), warnBeforeMs: settings.expiryWarningMinutes.map((m) => m * 60_000), log });
+  const audit = () => new AuditLog(readSettings().auditLogPath || path.join(context.globalStorageUri.fsPath, 'audit.jsonl'), { source: 'vscode' });
+  // Lifecycle records go to the audit log at the path configured when they happen.
+  const auditEvents = auditStoreEvents(sessions, { append: (r) => audit().append(r) }, (e) => log.error(`audit log write failed: ${(e as Error).message}`));
   const configs = new WorkspaceConfigService(log);
-  const accountsTree = new AccountsTreeProvider(configs);
+  const aws = new AwsAccess(context.globalState, log);
+  configs.discovery = async (config) => {
+    const s = readSettings();
+    if (!s.discoverRoles && !s.discoverAccounts) return undefined;
+    // Discovery only adds to the configured lists, and asks only the sources that are switched on.
+    const [roles, accounts] = await Promise.all([
+      s.discoverRoles ? discoverRoles(aws.get().iam()) : undefined,
+      s.discoverAccounts ? discoverAccounts(aws.get().organizations()) : undefined,
+    ]);
+    return mergeDiscovery(config, roles, accounts);
+  };
+  const accountsTree = new AccountsTreeProvider(configs, sessions, { expiringWithinMs: lastThresholdMs });
   const accountsView = vscode.window.createTreeView('breakglass.accounts', { treeDataProvider: accountsTree, showCollapseAll: true });
-  context.subscriptions.push(configs, accountsTree, accountsView);
-  const commands: CommandContext = { extension: context, log, configs, accountsView };
-  context.subscriptions.push(...registerCommands(commands));
+  accountsTree.attach(accountsView);
+  const terminals = new SessionTerminals(sessions, log);
+  const statusBar = new SessionStatusBar(sessions, { lastThresholdMs });
+  const commands: CommandContext = {
+    extension: context, log, configs, accountsTree, accountsView, sessions, aws, terminals, audit,
+    openTerminal: async (id) => {
+      const terminal = await terminals.open(id);
+      const s = sessions.get(id);
+      if (s) await audit().append({ event: 'terminal_opened', ...sessionAuditFields(s), details: { delivery: readSettings().credentialDelivery } });
+      return terminal;
+    },
+  };
+  context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, terminals, statusBar,
+    { dispose: () => auditEvents.dispose() }, { dispose: () => sessions.dispose() },
+    sessions.onDidChange((e) => {
+      if (e.kind === 'warning') {
+        const minutes = Math.max(1, Math.round(e.remainingMs / 60_000));
+        void vscode.window.showWarningMessage(`Break Glass: ${e.session.incidentId} on ${e.session.roleName} expires in ${minutes} min.`, 'Re-elevate')
+          .then((pick) => pick && vscode.commands.executeCommand('breakglass.reElevate', e.session.id));
+      } else if (e.kind === 'expired') {
+        void vscode.window.showInformationMessage(`Break Glass: ${e.session.incidentId} on ${e.session.roleName} has expired; its credentials are gone.`, 'Re-elevate')
+          .then((pick) => pick && vscode.commands.executeCommand('breakglass.reElevate', e.session.id));
+      }
+    }) as unknown as vscode.Disposable,
+    vscode.window.onDidChangeWindowState((w) => w.focused && sessions.tick()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (['discovery', 'sourceProfile', 'endpointUrl', 'region'].some((k) => e.affectsConfiguration(`breakglass.${k}`))) void configs.reload();
+    }),
+    ...registerCommands(commands),
+    // Restores the policy preview after a window reload (activationEvents: onWebviewPanel:breakglass.preview).
+    PreviewPanel.registerSerializer({ extensionUri: context.extensionUri, log, sessions, configs }));
+  const ready = sessions.restore().then(({ restored, purged, dropped }) => {
+    log.info(`sessions restored: ${restored.length} live, ${purged} expired purged, ${dropped} unreadable dropped`);
+  }, (e) => log.error(`could not restore sessions: ${(e as Error).message}`));
   log.info(`Break Glass ${VERSION} activated (VS Code ${vscode.version}, ${vscode.env.appName})`);
-  return { version: VERSION, commands, accountsTree };
+  return { version: VERSION, commands, accountsTree, statusBar, ready };
 }
 
 export function deactivate(): void {

@@ -1,8 +1,16 @@
 // The one registration table: command id → handler. The ids are a union type, so a typo fails `tsc`, and an
 // integration test checks that this table and package.json's `contributes.commands` list the same commands.
 import * as vscode from 'vscode';
+import { BreakGlassError } from '../core/aws/errors';
 import type { CommandContext } from './context';
+import { auditSummary, exportAudit } from './auditSummary';
 import { createConfig } from './createConfig';
+import { elevateCommand, reElevateCommand } from './elevate';
+import { openTerminal } from './openTerminal';
+import { previewPlaybook } from './previewPlaybook';
+import { previewPolicy } from './previewPolicy';
+import { revokeSessionCommand } from './revokeSession';
+import { refresh, revealSession, showMoreAccounts } from './sessionView';
 import { showLog } from './showLog';
 
 type Handler = (ctx: CommandContext, ...args: never[]) => unknown;
@@ -10,6 +18,18 @@ type Handler = (ctx: CommandContext, ...args: never[]) => unknown;
 export const COMMANDS = {
   'breakglass.showLog': showLog,
   'breakglass.createConfig': createConfig,
+  'breakglass.openConfig': createConfig,
+  'breakglass.refresh': refresh,
+  'breakglass.elevate': elevateCommand,
+  'breakglass.reElevate': reElevateCommand,
+  'breakglass.openTerminal': openTerminal,
+  'breakglass.revokeSession': revokeSessionCommand,
+  'breakglass.revealSession': revealSession,
+  'breakglass.showMoreAccounts': showMoreAccounts,
+  'breakglass.auditSummary': auditSummary,
+  'breakglass.exportAudit': exportAudit,
+  'breakglass.previewPolicy': previewPolicy,
+  'breakglass.previewPlaybook': previewPlaybook,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;
@@ -21,8 +41,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         return await handler(ctx, ...(args as never[]));
       } catch (e) {
         // Last line of defence: a readable message, never a stack trace in a notification; details go to the log.
+        const message = e instanceof BreakGlassError ? `${e.translated.title}. ${e.translated.message}` : (e as Error).message || 'the command failed';
         ctx.log.error(`${id} failed: ${(e as Error).stack ?? String(e)}`);
-        void vscode.window.showErrorMessage(`Break Glass: ${(e as Error).message || 'the command failed'}. See the log for details.`, 'Show Log')
+        void vscode.window.showErrorMessage(`Break Glass: ${message}`, 'Show Log')
           .then((pick) => pick && ctx.log.channel.show(true));
         return undefined;
       }

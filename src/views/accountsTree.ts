@@ -1,12 +1,32 @@
-// The `breakglass.accounts` tree: accounts → incident-response roles (→ live sessions, added by the session layer).
-// Elements are plain data with stable ids, turned into TreeItems in one place; getParent makes reveal() work.
+// The `breakglass.accounts` tree: "Active sessions" on top, then accounts → incident-response roles → live sessions.
+// Elements are plain data with stable ids, cached so the same object stands for the same id (VS Code refreshes an
+// element by identity), and turned into TreeItems in one place. getParent makes reveal() work. Countdowns repaint at
+// most once per second, only the items whose text changed, and not at all while the view is hidden.
 import * as vscode from 'vscode';
 import type { AccountConfig, RoleConfig, WorkspaceConfig } from '../core/config';
+import type { SessionStore } from '../core/session/store';
+import type { Session } from '../core/session/types';
+import { timeLeft } from './countdown';
 import type { WorkspaceConfigService } from './workspaceConfig';
 
 export type AccountsNode =
+  | { kind: 'activeSessions'; id: string }
   | { kind: 'account'; id: string; account: AccountConfig }
-  | { kind: 'role'; id: string; account: AccountConfig; role: RoleConfig };
+  | { kind: 'role'; id: string; account: AccountConfig; role: RoleConfig }
+  | { kind: 'session'; id: string; session: Session; parentId: string }
+  | { kind: 'more'; id: string; shown: number; total: number };
+
+/** Accounts shown per page: a 5,000-account organisation pages in instead of freezing the view. */
+export const ACCOUNTS_PAGE = 200;
+
+/** The state part of a session's contextValue: `session:active`, `session:expiring`, `session:expired`, `session:revoked`. */
+export function sessionContextValue(s: Session, nowMs: number, expiringWithinMs: number): string {
+  if (s.state === 'revoked') return 'session:revoked';
+  const left = Date.parse(s.expiresAt) - nowMs;
+  if (s.state === 'expired' || left <= 0) return 'session:expired';
+  if (s.state === 'expiring' || left <= expiringWithinMs) return 'session:expiring';
+  return 'session:active';
+}
 
 function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
@@ -14,69 +34,220 @@ function formatDuration(seconds: number): string {
   return h && m ? `${h} h ${m} min` : h ? `${h} h` : `${m} min`;
 }
 
+export interface AccountsTreeOptions {
+  now?: () => number;
+  /** The last warning threshold: sessions closer than this to expiry are `session:expiring`. */
+  expiringWithinMs?: () => number;
+}
+
 export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<AccountsNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private config: WorkspaceConfig = { version: 1, accounts: [] };
-  private readonly subscription: vscode.Disposable;
+  private readonly nodes = new Map<string, AccountsNode>();
+  /** What each visible session item last showed, to repaint only what changed. */
+  private readonly shown = new Map<string, string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private accountsShown = ACCOUNTS_PAGE;
+  private readonly now: () => number;
+  private readonly expiringWithinMs: () => number;
 
-  constructor(private readonly configs: WorkspaceConfigService) {
-    this.subscription = configs.onDidChange((c) => {
+  constructor(private readonly configs: WorkspaceConfigService, private readonly sessions: SessionStore, opts: AccountsTreeOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.expiringWithinMs = opts.expiringWithinMs ?? (() => 2 * 60_000);
+    this.disposables.push(configs.onDidChange((c) => {
       this.config = c;
-      this.emitter.fire(undefined);
-    });
+      this.refresh();
+    }));
+    const sub = sessions.onDidChange(() => this.refresh());
+    this.disposables.push({ dispose: () => sub.dispose() });
+  }
+
+  /** Starts or stops the countdown with the view's visibility. */
+  attach(view: vscode.TreeView<AccountsNode>): void {
+    const sync = () => (view.visible ? this.startTicking() : this.stopTicking());
+    this.disposables.push(view.onDidChangeVisibility(sync));
+    sync();
+  }
+
+  /** Shows the next page of accounts. */
+  showMore(): void {
+    this.accountsShown += ACCOUNTS_PAGE;
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.nodes.clear();
+    this.shown.clear();
+    this.emitter.fire(undefined);
+  }
+
+  private node<T extends AccountsNode>(n: T): T {
+    const existing = this.nodes.get(n.id) as T | undefined;
+    if (existing) {
+      Object.assign(existing, n);
+      return existing;
+    }
+    this.nodes.set(n.id, n);
+    return n;
+  }
+
+  private liveSessions(): Session[] {
+    return this.sessions.list().filter((s) => s.state === 'active' || s.state === 'expiring')
+      .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
   }
 
   async getChildren(element?: AccountsNode): Promise<AccountsNode[]> {
     if (!element) {
       this.config = await this.configs.get();
-      return this.config.accounts.map((account) => ({ kind: 'account', id: `account:${account.id}`, account }));
+      const top: AccountsNode[] = [];
+      if (this.liveSessions().length) top.push(this.node({ kind: 'activeSessions', id: 'activeSessions' }));
+      const accounts = this.config.accounts.slice(0, this.accountsShown)
+        .map((account) => this.node<AccountsNode>({ kind: 'account', id: `account:${account.id}`, account }));
+      if (this.config.accounts.length > this.accountsShown) {
+        accounts.push(this.node({ kind: 'more', id: 'more', shown: this.accountsShown, total: this.config.accounts.length }));
+      }
+      return [...top, ...accounts];
     }
-    if (element.kind === 'account') {
-      return element.account.roles.map((role) => ({ kind: 'role', id: `role:${role.arn}`, account: element.account, role }));
+    switch (element.kind) {
+      case 'activeSessions':
+        return this.liveSessions().map((session) => this.node({ kind: 'session', id: `active:${session.id}`, session, parentId: element.id }));
+      case 'account':
+        return element.account.roles.map((role) => this.node({ kind: 'role', id: `role:${role.arn}`, account: element.account, role }));
+      case 'role':
+        return this.liveSessions().filter((s) => s.roleArn === element.role.arn)
+          .map((session) => this.node({ kind: 'session', id: `session:${session.id}`, session, parentId: element.id }));
+      default:
+        return [];
     }
-    return [];
   }
 
   getParent(element: AccountsNode): AccountsNode | undefined {
-    if (element.kind === 'role') return { kind: 'account', id: `account:${element.account.id}`, account: element.account };
+    if (element.kind === 'role') return this.nodes.get(`account:${element.account.id}`);
+    if (element.kind === 'session') return this.nodes.get(element.parentId);
     return undefined;
   }
 
+  /** The tree node of a live session under its role (or under "Active sessions" when the role is not configured). */
+  async findSession(sessionId: string): Promise<AccountsNode | undefined> {
+    await this.getChildren();
+    for (const a of this.config.accounts) {
+      const accountNode = this.nodes.get(`account:${a.id}`)!;
+      for (const r of await this.getChildren(accountNode)) {
+        const hit = (await this.getChildren(r)).find((n) => n.kind === 'session' && n.session.id === sessionId);
+        if (hit) return hit;
+      }
+    }
+    const active = this.nodes.get('activeSessions');
+    return active && (await this.getChildren(active)).find((n) => n.kind === 'session' && n.session.id === sessionId);
+  }
+
   getTreeItem(element: AccountsNode): vscode.TreeItem {
-    if (element.kind === 'account') {
-      const a = element.account;
-      const item = new vscode.TreeItem(a.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.id = element.id;
-      item.description = a.partition === 'aws' ? a.id : `${a.id} · ${a.partition}`;
-      item.iconPath = new vscode.ThemeIcon('organization');
-      item.contextValue = 'account';
-      item.tooltip = new vscode.MarkdownString(`**${a.name}**\n\nAccount \`${a.id}\` (${a.partition})` +
-        (a.regions.length ? `\n\nRegions: ${a.regions.join(', ')}` : ''));
-      return item;
+    switch (element.kind) {
+      case 'activeSessions': {
+        const item = new vscode.TreeItem('Active sessions', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = element.id;
+        item.iconPath = new vscode.ThemeIcon('pulse');
+        item.description = String(this.liveSessions().length);
+        item.contextValue = 'activeSessions';
+        return item;
+      }
+      case 'account': {
+        const a = element.account;
+        // Expanded when there are few accounts; collapsed (children loaded on demand) in large organisations.
+        const item = new vscode.TreeItem(a.name, this.config.accounts.length <= 20
+          ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = element.id;
+        item.description = a.partition === 'aws' ? a.id : `${a.id} · ${a.partition}`;
+        item.iconPath = new vscode.ThemeIcon('organization');
+        item.contextValue = 'account';
+        item.tooltip = new vscode.MarkdownString(`**${a.name}**\n\nAccount \`${a.id}\` (${a.partition})` +
+          (a.regions.length ? `\n\nRegions: ${a.regions.join(', ')}` : ''));
+        return item;
+      }
+      case 'role': {
+        const r = element.role;
+        const hasSessions = this.liveSessions().some((s) => s.roleArn === r.arn);
+        const item = new vscode.TreeItem(r.name, hasSessions ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        item.id = element.id;
+        const parts: string[] = [];
+        if (r.maxSessionDuration) parts.push(`max ${formatDuration(r.maxSessionDuration)}`);
+        if (r.mfaRequired !== undefined) parts.push(r.mfaRequired ? 'MFA required' : 'no MFA in trust');
+        item.description = parts.join(' · ');
+        item.iconPath = new vscode.ThemeIcon(r.mfaRequired === false ? 'warning' : 'key');
+        item.contextValue = 'role';
+        const md = new vscode.MarkdownString(`**${r.name}**\n\n\`${r.arn}\``);
+        if (r.description) md.appendMarkdown(`\n\n${r.description}`);
+        if (r.template) md.appendMarkdown(`\n\nProvisioned from template \`${r.template}\``);
+        md.appendMarkdown(`\n\nPermissions boundary: ${r.permissionsBoundary ? `\`${r.permissionsBoundary}\`` : 'none'}`);
+        if (r.tags && Object.keys(r.tags).length) {
+          md.appendMarkdown(`\n\nTags: ${Object.entries(r.tags).map(([k, v]) => `\`${k}=${v}\``).join(', ')}`);
+        }
+        item.tooltip = md;
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem(`Show ${Math.min(ACCOUNTS_PAGE, element.total - element.shown)} more accounts…`, vscode.TreeItemCollapsibleState.None);
+        item.id = element.id;
+        item.description = `${element.shown} of ${element.total}`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.contextValue = 'more';
+        item.command = { command: 'breakglass.showMoreAccounts', title: 'Show more accounts' };
+        return item;
+      }
+      case 'session': {
+        const s = element.session;
+        const now = this.now();
+        const underTop = element.parentId === 'activeSessions';
+        const item = new vscode.TreeItem(underTop ? `${s.incidentId} · ${s.roleName}` : s.incidentId, vscode.TreeItemCollapsibleState.None);
+        item.id = element.id;
+        const left = timeLeft(Date.parse(s.expiresAt), now);
+        this.shown.set(element.id, left);
+        item.description = `${left} · ${s.playbook.startsWith('file:') ? s.playbook.split(/[\\/]/).pop() : s.playbook}`;
+        item.contextValue = sessionContextValue(s, now, this.expiringWithinMs());
+        item.iconPath = new vscode.ThemeIcon(item.contextValue === 'session:expiring' ? 'watch' : 'shield',
+          item.contextValue === 'session:expiring' ? new vscode.ThemeColor('list.warningForeground') : undefined);
+        item.tooltip = new vscode.MarkdownString(`**${s.incidentId}** on \`${s.roleArn}\`\n\n` +
+          `Playbook: \`${s.playbook}\`\n\nRequester: ${s.requester}\n\nJustification: ${s.justification}\n\n` +
+          `Issued ${s.issuedAt}, expires ${s.expiresAt}\n\nSession name \`${s.roleSessionName}\`, key \`${s.accessKeyId}\``);
+        item.command = { command: 'breakglass.openTerminal', title: 'Open Terminal', arguments: [s.id] };
+        return item;
+      }
     }
-    const r = element.role;
-    const item = new vscode.TreeItem(r.name, vscode.TreeItemCollapsibleState.None);
-    item.id = element.id;
-    const parts: string[] = [];
-    if (r.maxSessionDuration) parts.push(`max ${formatDuration(r.maxSessionDuration)}`);
-    if (r.mfaRequired !== undefined) parts.push(r.mfaRequired ? 'MFA required' : 'no MFA in trust');
-    item.description = parts.join(' · ');
-    item.iconPath = new vscode.ThemeIcon(r.mfaRequired === false ? 'warning' : 'key');
-    item.contextValue = 'role';
-    const md = new vscode.MarkdownString(`**${r.name}**\n\n\`${r.arn}\``);
-    if (r.description) md.appendMarkdown(`\n\n${r.description}`);
-    if (r.template) md.appendMarkdown(`\n\nProvisioned from template \`${r.template}\``);
-    md.appendMarkdown(`\n\nPermissions boundary: ${r.permissionsBoundary ? `\`${r.permissionsBoundary}\`` : 'none'}`);
-    if (r.tags && Object.keys(r.tags).length) {
-      md.appendMarkdown(`\n\nTags: ${Object.entries(r.tags).map(([k, v]) => `\`${k}=${v}\``).join(', ')}`);
+  }
+
+  /** One countdown step: repaint the session items whose text changed. Exposed for tests with a fake clock. */
+  tick(): number {
+    const now = this.now();
+    let repainted = 0;
+    for (const [id, text] of this.shown) {
+      const n = this.nodes.get(id);
+      if (n?.kind !== 'session') continue;
+      if (timeLeft(Date.parse(n.session.expiresAt), now) !== text) {
+        this.emitter.fire(n);
+        repainted++;
+      }
     }
-    item.tooltip = md;
-    return item;
+    return repainted;
+  }
+
+  private startTicking(): void {
+    this.ticker ??= setInterval(() => this.tick(), 1000);
+  }
+
+  private stopTicking(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  get ticking(): boolean {
+    return this.ticker !== undefined;
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.stopTicking();
+    vscode.Disposable.from(...this.disposables).dispose();
     this.emitter.dispose();
   }
 }

@@ -12,6 +12,12 @@ export class WorkspaceConfigService implements vscode.Disposable {
   private current: WorkspaceConfig = { version: 1, accounts: [] };
   private loaded: Promise<void> | undefined;
 
+  /**
+   * Optional discovery (IAM ListRoles, Organizations ListAccounts) merged into the file's config. It never throws:
+   * failures come back as one note per source, shown once in the log and the status bar.
+   */
+  discovery: ((config: WorkspaceConfig) => Promise<{ config: WorkspaceConfig; notes: string[] } | undefined>) | undefined;
+
   constructor(private readonly log: Logger) {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_RELATIVE_PATH}`);
     const reload = () => void this.reload();
@@ -56,6 +62,18 @@ export class WorkspaceConfigService implements vscode.Disposable {
         d.source = 'Break Glass';
         return d;
       }));
+    }
+    if (this.discovery) {
+      try {
+        const found = await this.discovery(next);
+        if (found) {
+          for (const note of found.notes) this.log.warn(`discovery: ${note}`);
+          if (found.notes.length) vscode.window.setStatusBarMessage(`$(warning) Break Glass: ${found.notes[0]}`, 10_000);
+          next = found.config;
+        }
+      } catch (e) {
+        this.log.warn(`discovery failed: ${(e as Error).message}`);
+      }
     }
     this.current = next;
     this.emitter.fire(next);

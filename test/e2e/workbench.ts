@@ -38,6 +38,32 @@ export async function openBreakGlass(page: Page): Promise<void> {
   await page.locator('.part.sidebar .pane-header[aria-label^="Accounts"]').first().waitFor({ state: 'attached', timeout: 30000 });
 }
 
+/** Merges values into the user settings of the code-server under test; VS Code applies the change live. */
+export function updateUserSettings(values: Record<string, unknown>): void {
+  const run = process.env.BREAKGLASS_E2E_RUN;
+  if (!run) throw new Error('BREAKGLASS_E2E_RUN is not set: run the e2e tests through `npm run test:e2e`');
+  const file = path.join(run, 'ud', 'User', 'settings.json');
+  const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) delete current[k];
+    else current[k] = v;
+  }
+  fs.writeFileSync(file, JSON.stringify(current, null, 2));
+}
+
+/**
+ * Types into the open quick input (pick or input box) and accepts. `step` ("3/7") waits for that step's title first,
+ * so an answer never lands in the previous step's box while the next one is opening.
+ */
+export async function answerQuickInput(page: Page, text: string, expectRow?: string, step?: string): Promise<void> {
+  if (step) await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step})` }).first().waitFor({ timeout: 15000 });
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15000 });
+  await input.fill(text);
+  if (expectRow) await page.locator('.quick-input-list .monaco-list-row', { hasText: expectRow }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, name);

@@ -65,7 +65,7 @@ describe('accounts tree (fixture workspace)', () => {
   it('lists the configured accounts and their roles with stable ids and parents', async () => {
     const { api } = await activateExtension();
     const tree = api.accountsTree;
-    const accounts = await tree.getChildren();
+    const accounts = (await tree.getChildren()).filter((n) => n.kind === 'account');
     assert.deepStrictEqual(accounts.map((a) => a.id), ['account:111122223333', 'account:444455556666']);
     const roles = await tree.getChildren(accounts[0]);
     assert.deepStrictEqual(roles.map((r) => r.id), [

@@ -1,0 +1,370 @@
+// The page of the "Break Glass: Policy preview" webview: vanilla TypeScript + DOM, bundled by esbuild into
+// dist/webview/preview.js (a browser IIFE). It renders what the host posts (src/views/preview/protocol.ts) and posts
+// typed messages back; it computes nothing about policies itself.
+//
+// - Handshake: posts `ready` once loaded; the host posts the state only then (and again after every reload).
+// - State: the panel does not retain its context while hidden, so the small UI state (target, open services, filter,
+//   scroll position) goes to vscode.setState and is re-applied when the state arrives again.
+// - Countdowns are computed here from the absolute expiresAt instants, once per second, so they are right after the
+//   panel was hidden (a hidden webview receives no messages) and switch to "Expired" on their own.
+// - Lazy lists: a service's kept/removed actions are rendered when its <details> is first opened (PowerUserAccess
+//   versus a narrow playbook is ~22,000 removed actions over ~400 services).
+// - Text from policies is only ever set with textContent (never innerHTML).
+import {
+  isHostMessage, type HostMessage, type PageMessage, type PageState, type PreviewModel, type PreviewTarget,
+  type SessionView, type StateMessage,
+} from '../../src/views/preview/protocol';
+import type { AccessLevel, ActionView, CountsView, DiffRow, LintView, ServiceView } from '../../src/core/preview/types';
+
+interface VsCodeApi {
+  postMessage(message: PageMessage): void;
+  getState(): PageState | undefined;
+  setState(state: PageState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app') as HTMLElement;
+let uiState: PageState = vscode.getState() ?? {};
+let current: StateMessage | undefined;
+let sessions: SessionView[] = [];
+
+// ---------------------------------------------------------------------------------------------------------------
+// DOM helpers
+
+type Child = Node | string | null | undefined | false;
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean | undefined> = {},
+  ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (k === 'class') el.className = String(v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
+
+function saveState(patch: Partial<PageState>): void {
+  uiState = { ...uiState, ...patch };
+  vscode.setState(uiState);
+}
+
+function post(message: PageMessage): void {
+  vscode.postMessage(message);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sections
+
+function header(state: StateMessage, model: PreviewModel | null): HTMLElement {
+  const t = state.target;
+  const subtitle = t.kind === 'session' ? `Live session ${t.sessionId}` : `Role ${t.roleName} · playbook ${t.playbook}`;
+  const el = h('header', {}, h('h1', {}, 'Policy preview'), h('p', { class: 'subtitle' }, model ? `Role ${model.roleName} · playbook ${model.playbookName}` : subtitle));
+  if (model) {
+    const dl = h('dl', { class: 'policies' },
+      h('dt', {}, 'Identity policies'), h('dd', {}, model.policies.identity.join(', ') || 'none'),
+      h('dt', {}, 'Permissions boundary'), h('dd', {}, model.policies.boundary ?? 'none'),
+      h('dt', {}, 'Session policy'), h('dd', {}, model.policies.session?.join(', ') ?? 'none'));
+    el.append(dl);
+    if (model.notes.length) el.append(h('ul', { class: 'notes', 'aria-label': 'Notes' }, ...model.notes.map((n) => h('li', {}, n))));
+  }
+  const nav = h('nav', { 'aria-label': 'Sections' });
+  for (const [id, label] of [['sessions', 'Live sessions'], ['counts', 'Access levels'], ['services', 'Services'], ['diff', 'Side-by-side'], ['lint', 'Lint']]) {
+    const b = h('button', { type: 'button', class: 'link' }, label);
+    b.addEventListener('click', () => {
+      const heading = document.getElementById(`${id}-h`);
+      heading?.scrollIntoView({ block: 'start' });
+      heading?.focus();
+    });
+    nav.append(b);
+  }
+  el.append(nav);
+  return el;
+}
+
+function section(id: string, title: string, ...children: Child[]): HTMLElement {
+  return h('section', { id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h`, tabindex: -1 }, title), ...children);
+}
+
+// --- Live sessions -------------------------------------------------------------------------------------------
+
+function formatRemaining(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  if (hh) return `${hh}h ${p2(mm)}m ${p2(ss)}s left`;
+  if (mm) return `${mm}m ${p2(ss)}s left`;
+  return `${ss}s left`;
+}
+
+/** Updates every countdown from its absolute instant; called once per second and after each render. */
+function tick(): void {
+  const now = Date.now();
+  for (const row of document.querySelectorAll<HTMLTableRowElement>('tr[data-session]')) {
+    const cell = row.querySelector<HTMLElement>('.countdown');
+    if (!cell) continue;
+    const state = row.dataset.state;
+    const remaining = Date.parse(row.dataset.expires ?? '') - now;
+    let text: string;
+    let cls: string;
+    if (state === 'revoked') { text = 'Revoked'; cls = 'ended'; }
+    else if (state === 'expired' || !(remaining > 0)) { text = 'Expired'; cls = 'ended expired'; }
+    else { text = formatRemaining(remaining); cls = remaining <= 10 * 60_000 ? 'live expiring' : 'live'; }
+    if (cell.textContent !== text) cell.textContent = text;
+    if (row.className !== cls) {
+      row.className = cls;
+      const ended = cls.startsWith('ended');
+      for (const b of row.querySelectorAll<HTMLButtonElement>('button[data-needs-live]')) b.disabled = ended;
+    }
+  }
+}
+
+function sessionsSection(): HTMLElement {
+  const body = h('div', { id: 'sessions-body' });
+  fillSessions(body);
+  return section('sessions', 'Live sessions', body);
+}
+
+function fillSessions(body: HTMLElement): void {
+  body.replaceChildren();
+  if (!sessions.length) {
+    body.append(h('p', { class: 'muted' }, 'No live session. Elevate with "Break Glass: Elevate…" to get one; it then appears here with its countdown.'));
+    return;
+  }
+  const table = h('table', { class: 'sessions' },
+    h('caption', {}, `${plural(sessions.length, 'session')}, soonest expiry first`),
+    h('thead', {}, h('tr', {}, ...['Incident', 'Role', 'Account', 'Playbook', 'Expires', 'Time left', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))));
+  const tbody = h('tbody');
+  for (const s of sessions) {
+    const who = `session ${s.incidentId} (${s.roleName})`;
+    const button = (label: string, type: 'openTerminal' | 'revoke' | 'reElevate' | 'previewSession', aria: string, needsLive: boolean) => {
+      const b = h('button', { type: 'button', 'aria-label': `${aria} ${who}`, 'data-needs-live': needsLive, class: type === 'revoke' ? 'danger' : type === 'previewSession' ? 'secondary' : undefined }, label);
+      b.addEventListener('click', () => post({ type, sessionId: s.id }));
+      return b;
+    };
+    const expires = new Date(s.expiresAt);
+    tbody.append(h('tr', { 'data-session': s.id, 'data-expires': s.expiresAt, 'data-state': s.state },
+      h('th', { scope: 'row' }, s.incidentId),
+      h('td', {}, s.roleName),
+      h('td', {}, s.accountId),
+      h('td', {}, s.playbook),
+      h('td', {}, h('time', { datetime: s.expiresAt }, expires.toLocaleTimeString())),
+      h('td', { class: 'countdown', role: 'timer', 'aria-label': `Time left for ${who}` }),
+      h('td', { class: 'actions' },
+        button('Preview', 'previewSession', 'Preview the permissions of', false),
+        button('Open terminal', 'openTerminal', 'Open a terminal for', true),
+        button('Revoke', 'revoke', 'Revoke', true),
+        button('Re-elevate', 'reElevate', 'Re-elevate', false))));
+  }
+  table.append(tbody);
+  body.append(table);
+  tick();
+}
+
+// --- Counts ----------------------------------------------------------------------------------------------------
+
+function countsSection(model: PreviewModel): HTMLElement {
+  const levels = Object.keys(model.counts.role.byLevel) as AccessLevel[];
+  const cell = (c: CountsView | null, level: AccessLevel | 'total', key: string) => {
+    if (!c) return h('td', { class: 'num muted', 'data-count': `${key}:${level}` }, '—');
+    const v = level === 'total' ? c.total : c.byLevel[level];
+    return h('td', { class: 'num', 'data-count': `${key}:${level}` }, fmt(v.permitted),
+      v.conditional ? h('span', { class: 'cond', title: 'allowed only on some resources or under conditions' }, ` (${fmt(v.conditional)} conditional)`) : null);
+  };
+  const removed = (level: AccessLevel | 'total') => {
+    const n = level === 'total' ? Object.values(model.removedByLevel).reduce((a, b) => a + b, 0) : model.removedByLevel[level];
+    return h('td', { class: 'num', 'data-count': `removed:${level}` }, fmt(n));
+  };
+  const row = (level: AccessLevel | 'total', label: string, tag: 'tr' = 'tr') => h(tag, {},
+    h('th', { scope: 'row' }, label), cell(model.counts.role, level, 'role'), cell(model.counts.session, level, 'session'),
+    cell(model.counts.effective, level, 'effective'), removed(level));
+  return section('counts', 'Permitted actions per access level',
+    h('table', { class: 'counts' },
+      h('caption', {}, 'Actions permitted (allowed or conditional) by the role, by the session policy on its own, and by the session (their intersection)'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Access level'), h('th', { scope: 'col' }, 'Role (identity ∩ boundary)'),
+        h('th', { scope: 'col' }, 'Session policy alone'), h('th', { scope: 'col' }, 'Effective session'), h('th', { scope: 'col' }, 'Removed'))),
+      h('tbody', {}, ...levels.map((l) => row(l, l))),
+      h('tfoot', {}, row('total', 'All levels'))));
+}
+
+// --- Services (lazy) ---------------------------------------------------------------------------------------------
+
+function riskCell(a: ActionView): HTMLElement {
+  const td = h('td', { class: 'why' });
+  if (a.risks) {
+    const ul = h('ul', { class: 'risks' });
+    for (const r of a.risks) ul.append(h('li', { class: `risk ${r.severity}` }, h('span', { class: 'sev' }, `${r.severity}`), ` ${r.category}: ${r.reason}`));
+    td.append(ul);
+  }
+  if (a.scope) td.append(h('p', { class: 'scope' }, a.scope));
+  return td;
+}
+
+function actionTable(title: string, list: ActionView[], service: ServiceView): HTMLElement {
+  if (!list.length) return h('p', { class: 'muted' }, `${title}: none.`);
+  const tbody = h('tbody');
+  for (const a of list) {
+    tbody.append(h('tr', { class: a.risks ? `risky ${a.risks[0].severity}` : undefined },
+      h('th', { scope: 'row' }, h('code', {}, a.action)), h('td', {}, a.level), h('td', {}, a.status === 'conditional' ? 'conditional' : 'allowed'), riskCell(a)));
+  }
+  return h('table', { class: 'actions' },
+    h('caption', {}, `${title} in ${service.name} (${fmt(list.length)}), risky first`),
+    h('thead', {}, h('tr', {}, ...['Action', 'Access level', 'Status', 'Why it matters'].map((c) => h('th', { scope: 'col' }, c)))), tbody);
+}
+
+function serviceDetails(s: ServiceView): HTMLDetailsElement {
+  const summary = h('summary', { 'aria-label': `${s.name} (${s.service}): ${fmt(s.kept.length)} kept, ${fmt(s.removed.length)} removed, ${fmt(s.riskyKept)} risky kept` },
+    h('span', { class: 'svc-name' }, s.name), ' ', h('code', {}, s.service), ' ',
+    h('span', { class: s.kept.length ? 'badge kept' : 'badge' }, `${fmt(s.kept.length)} kept`), ' ',
+    h('span', { class: 'badge removed' }, `${fmt(s.removed.length)} removed`),
+    s.riskyKept ? h('span', { class: 'badge risky' }, `${fmt(s.riskyKept)} risky kept`) : null,
+    s.riskyRemoved ? h('span', { class: 'badge' }, `${fmt(s.riskyRemoved)} risky removed`) : null);
+  const details = h('details', { 'data-service': s.service }, summary);
+  let rendered = false;
+  const renderBody = () => {
+    if (rendered) return;
+    rendered = true;
+    details.append(h('div', { class: 'svc-body' }, actionTable('Kept', s.kept, s), actionTable('Removed', s.removed, s)));
+  };
+  details.addEventListener('toggle', () => {
+    if (details.open) renderBody();
+    const open = new Set(uiState.open ?? []);
+    if (details.open) open.add(s.service); else open.delete(s.service);
+    saveState({ open: [...open] });
+  });
+  if (uiState.open?.includes(s.service)) {
+    renderBody();
+    details.open = true;
+  }
+  return details;
+}
+
+function servicesSection(model: PreviewModel): HTMLElement {
+  const list = h('div', { class: 'services', role: 'list' });
+  const items = model.services.map((s) => {
+    const d = serviceDetails(s);
+    const item = h('div', { role: 'listitem', 'data-filter': `${s.service} ${s.name}`.toLowerCase() }, d);
+    list.append(item);
+    return item;
+  });
+  const kept = model.services.reduce((n, s) => n + s.kept.length, 0);
+  const removed = model.services.reduce((n, s) => n + s.removed.length, 0);
+  const status = h('p', { class: 'muted', role: 'status' });
+  const input = h('input', { type: 'search', id: 'service-filter', placeholder: 'Filter services (e.g. ec2, iam, Amazon S3)', 'aria-label': 'Filter services', value: uiState.filter ?? '' });
+  const apply = () => {
+    const q = input.value.trim().toLowerCase();
+    let shown = 0;
+    for (const item of items) {
+      const hit = !q || (item.dataset.filter ?? '').includes(q);
+      item.hidden = !hit;
+      if (hit) shown++;
+    }
+    status.textContent = `${plural(shown, 'service')} shown of ${fmt(items.length)} · ${plural(kept, 'action')} kept, ${fmt(removed)} removed`;
+  };
+  input.addEventListener('input', () => {
+    apply();
+    saveState({ filter: input.value });
+  });
+  apply();
+  return section('services', 'Actions kept and removed, per service',
+    h('p', { class: 'muted' }, 'Services whose actions the session keeps come first. Expand a service to list its actions; risky actions come first with the reason.'),
+    h('div', { class: 'filter' }, h('label', { for: 'service-filter' }, 'Filter'), input), status, list);
+}
+
+// --- Side-by-side diff -----------------------------------------------------------------------------------------
+
+function diffSection(model: PreviewModel): HTMLElement {
+  const d = model.diff;
+  const tbody = h('tbody');
+  const side = (s: DiffRow['left'], cls: string) => s
+    ? [h('td', { class: `ln ${cls}` }, String(s.line)), h('td', { class: `code ${cls}` }, s.text)]
+    : [h('td', { class: 'ln empty' }), h('td', { class: 'code empty' })];
+  const label: Record<DiffRow['kind'], string> = { same: 'unchanged', removed: 'only in the role policies', added: 'only in the session policy', changed: 'differs' };
+  for (const r of d.rows) {
+    tbody.append(h('tr', { class: r.kind, title: label[r.kind] },
+      ...side(r.left, r.kind === 'same' ? '' : 'left'), ...side(r.right, r.kind === 'same' ? '' : 'right')));
+  }
+  return section('diff', 'Role policies and session policy, side by side',
+    d.approximate ? h('p', { class: 'muted' }, 'The texts are too long for an exact line diff; they are shown side by side line by line.') : null,
+    h('div', { class: 'diff-wrap', tabindex: 0, role: 'region', 'aria-label': 'Side-by-side policy texts (scrollable)' },
+      h('table', { class: 'diff' },
+        h('caption', {}, `${d.leftTitle} (left) and ${d.rightTitle} (right); ${fmt(d.rows.filter((r) => r.kind !== 'same').length)} differing rows`),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'ln' }, 'Line'), h('th', { scope: 'col' }, d.leftTitle),
+          h('th', { scope: 'col', class: 'ln' }, 'Line'), h('th', { scope: 'col' }, d.rightTitle))),
+        tbody)));
+}
+
+// --- Lint ---------------------------------------------------------------------------------------------------------
+
+function lintSection(lint: LintView[]): HTMLElement {
+  if (!lint.length) return section('lint', 'Session policy lint', h('p', { class: 'muted' }, 'No findings.'));
+  return section('lint', 'Session policy lint',
+    h('table', { class: 'lint' },
+      h('caption', {}, `${plural(lint.length, 'finding')}, errors first`),
+      h('thead', {}, h('tr', {}, ...['Severity', 'Code', 'Line', 'Where', 'Finding'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...lint.map((f) => h('tr', { class: f.severity },
+        h('td', {}, h('span', { class: `sev ${f.severity}` }, f.severity)), h('td', {}, h('code', {}, f.code)),
+        h('td', { class: 'num' }, f.line ? String(f.line) : '—'), h('td', {}, f.path ? h('code', {}, f.path) : 'document'),
+        h('td', {}, f.message))))));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering
+
+const sameTarget = (a: PreviewTarget | undefined, b: PreviewTarget): boolean => !!a && JSON.stringify(a) === JSON.stringify(b);
+
+function render(state: StateMessage): void {
+  const t0 = performance.now();
+  current = state;
+  sessions = state.sessions;
+  // A different target starts from a clean UI state; the same one (a reload) keeps open services, filter and scroll.
+  if (!sameTarget(uiState.target, state.target)) uiState = { target: state.target };
+  vscode.setState(uiState);
+  const model = state.model;
+  const parts: HTMLElement[] = [header(state, model), sessionsSection()];
+  if (model) parts.push(countsSection(model), servicesSection(model), diffSection(model), lintSection(model.lint));
+  else parts.push(section('error', 'Cannot show this preview', h('p', { class: 'error', role: 'alert' }, state.error ?? 'Unknown error.')));
+  const footer = h('footer', { class: 'muted' });
+  parts.push(footer);
+  app.replaceChildren(...parts);
+  app.setAttribute('aria-busy', 'false');
+  // Force layout so the measurement includes it, then report.
+  void app.offsetHeight;
+  const ms = performance.now() - t0;
+  document.body.dataset.renderMs = ms.toFixed(1);
+  footer.textContent = `Model built on the host in ${state.modelMs ?? '?'} ms · page rendered in ${ms.toFixed(0)} ms.`;
+  if (uiState.scrollY) window.scrollTo(0, uiState.scrollY);
+  post({ type: 'rendered', ms, services: model?.services.length ?? 0, diffRows: model?.diff.rows.length ?? 0 });
+}
+
+function onMessage(m: HostMessage): void {
+  if (m.type === 'state') render(m);
+  else {
+    sessions = m.sessions;
+    const body = document.getElementById('sessions-body');
+    if (body) fillSessions(body);
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent<unknown>) => {
+  if (isHostMessage(e.data)) onMessage(e.data);
+});
+
+let scrollTimer: number | undefined;
+window.addEventListener('scroll', () => {
+  if (scrollTimer !== undefined) return;
+  scrollTimer = window.setTimeout(() => {
+    scrollTimer = undefined;
+    if (current) saveState({ scrollY: window.scrollY });
+  }, 250);
+}, { passive: true });
+
+window.setInterval(tick, 1000);
+post({ type: 'ready' });

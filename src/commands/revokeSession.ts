@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import { revokeSession } from '../core/session/revoke';
+import { sessionAuditFields } from '../core/session/flow';
+import type { Session } from '../core/session/types';
+import { readSettings } from '../views/settings';
+import type { CommandContext } from './context';
+import { pickLiveSession } from './openTerminal';
+
+/**
+ * Break Glass: Revoke Session — always locally (credentials wiped, terminals closed, endpoint stopped), and on AWS
+ * when confirmed or configured: the role gets the inline policy AWSRevokeOlderSessions denying every session issued
+ * before now, exactly as the IAM console's "Revoke active sessions" does.
+ * `opts.aws` (tests, webview) skips the question.
+ */
+export async function revokeSessionCommand(ctx: CommandContext, arg?: string | { session?: Session }, opts: { aws?: boolean } = {}): Promise<boolean> {
+  const id = typeof arg === 'string' ? arg : arg?.session?.id ?? (await pickLiveSession(ctx, 'Revoke which session?'));
+  const session = id ? ctx.sessions.get(id) : undefined;
+  if (!session) return false;
+  let aws = opts.aws;
+  if (aws === undefined) {
+    const mode = readSettings().revokeInAws;
+    if (mode === 'always' || mode === 'never') aws = mode === 'always';
+    else {
+      const local = 'Revoke Locally';
+      const both = 'Revoke Locally and on AWS';
+      const pick = await vscode.window.showWarningMessage(
+        `Revoke session ${session.incidentId} on ${session.roleName}?`,
+        { modal: true, detail: 'Locally: credentials are wiped and its terminals closed.\n\nOn AWS: the role gets an inline policy ' +
+          'denying every session issued before now — including colleagues\' sessions of this role. New elevations still work.' },
+        local, both);
+      if (!pick) return false;
+      aws = pick === both;
+    }
+  }
+  const result = await revokeSession(session.id, { store: ctx.sessions, iam: aws ? ctx.aws.get().iam() : undefined });
+  if (result.aws?.ok) {
+    const r = result.aws.revocation;
+    await ctx.audit().append({ event: 'revoked_aws', ...sessionAuditFields(session), details: { revokedBefore: r.issuedBefore, policy: r.policyName } });
+    ctx.log.info(`revoked on AWS: ${r.policyName} on ${r.roleArn} denies sessions issued before ${r.issuedBefore}`);
+    void vscode.window.showInformationMessage(`Break Glass: revoked ${session.incidentId} locally and on AWS (sessions of ${session.roleName} issued before ${r.issuedBefore} are denied).`);
+  } else if (result.aws && !result.aws.ok) {
+    const t = result.aws.error;
+    await ctx.audit().append({ event: 'revoked_aws', ...sessionAuditFields(session), reason: { code: t.code, message: t.message } });
+    ctx.log.warn(`AWS revocation failed: ${t.code}: ${t.message}`);
+    void vscode.window.showWarningMessage(`Break Glass: revoked ${session.incidentId} locally, but not on AWS — ${t.message}`);
+  } else {
+    void vscode.window.showInformationMessage(`Break Glass: revoked ${session.incidentId} locally; its credentials are wiped and its terminals closed.`);
+  }
+  return true;
+}

@@ -1,0 +1,226 @@
+// The policy preview's computation, host-free: from a role's policies (identity ∩ boundary) and a session policy, the
+// three-way picture the "Break Glass: Policy preview" webview shows — counts per access level for the role, the session
+// policy alone and the effective session; per service the actions kept and removed (risky first, with the reason); a
+// side-by-side diff of the policy texts; lint findings of the session policy. Also the session list the page may see
+// (metadata only: no credential ever reaches the webview).
+//
+// Everything returned is plain JSON (see types.ts). The numbers are those of effectivePermissions(): "permitted" means
+// allowed or conditional, as in diffPermissions() and summarizeEffective().
+import { ACCESS_LEVELS, loadCatalog, type AccessLevel } from '../policy/catalog';
+import { effectivePermissions, isPermitted, type EffectiveAction, type EffectiveResult, type ScopeLimit } from '../policy/effective';
+import { lintPolicy } from '../policy/lint';
+import { actionRiskReasons, type RiskSeverity } from '../policy/risk';
+import { loadRoleTemplate } from '../policy/sources';
+import type { NamedPolicy } from '../policy/types';
+import type { Session } from '../session/types';
+import { ROLE_TEMPLATES, SESSION_POLICY_TEMPLATES } from '../templates';
+import { sideBySide } from './lineDiff';
+import type { ActionView, CountsView, LintView, PreviewModel, RiskReason, ServiceView, SessionView } from './types';
+
+export interface PreviewInput {
+  roleName: string;
+  identity: NamedPolicy[];
+  boundary: NamedPolicy | null;
+  /** The session policies; null when the session is granted without one (it then gets the role's permissions). */
+  session: NamedPolicy[] | null;
+  playbookName: string;
+  /** The session policy as the responder wrote it (a playbook file), for lint positions; else the documents are used. */
+  sessionPolicyText?: string;
+  /** Notes to show with the picture (e.g. how the role's policies were chosen). */
+  notes?: string[];
+}
+
+const SEVERITY_RANK: Record<RiskSeverity, number> = { high: 0, medium: 1, low: 2 };
+
+function zeroCounts(): CountsView {
+  const byLevel = Object.fromEntries(ACCESS_LEVELS.map((l) => [l, { permitted: 0, conditional: 0 }])) as CountsView['byLevel'];
+  return { byLevel, total: { permitted: 0, conditional: 0 } };
+}
+
+/** Permitted (allowed + conditional) actions per access level of one effectivePermissions() result. */
+export function countsOf(result: EffectiveResult): CountsView {
+  const c = zeroCounts();
+  for (const e of result.actions) {
+    if (!isPermitted(e.status)) continue;
+    const l = c.byLevel[e.accessLevel];
+    l.permitted++;
+    c.total.permitted++;
+    if (e.status === 'conditional') {
+      l.conditional++;
+      c.total.conditional++;
+    }
+  }
+  return c;
+}
+
+function risksOf(e: EffectiveAction): RiskReason[] | undefined {
+  const r = actionRiskReasons(e.action, e.accessLevel, e.status);
+  if (!r.length) return undefined;
+  return r.sort((x, y) => SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity]);
+}
+
+/** A short description of what limits a conditional action, e.g. "if StringEquals aws:RequestedRegion = us-east-1". */
+export function scopeText(e: EffectiveAction): string | undefined {
+  if (e.status !== 'conditional') return undefined;
+  const list = (v: string[]) => (v.length > 3 ? `${v.slice(0, 3).join(', ')} …(+${v.length - 3})` : v.join(', '));
+  const one = (l: ScopeLimit): string => {
+    const parts: string[] = [];
+    if (l.resources) parts.push(`on ${list(l.resources)}`);
+    if (l.notResources) parts.push(`except on ${list(l.notResources)}`);
+    if (l.conditions) parts.push(`if ${l.conditions.map((c) => `${c.operator} ${c.key} = ${list(c.values)}`).join(' and ')}`);
+    return parts.join(' ');
+  };
+  const parts = [...new Set((e.limits ?? []).map(one))];
+  parts.push(...new Set((e.conditionalDenies ?? []).map((l) => `denied ${one(l)}`)));
+  return parts.join('; ') || undefined;
+}
+
+function actionView(e: EffectiveAction, withScope: boolean): ActionView {
+  const v: ActionView = { action: e.action, level: e.accessLevel, status: e.status };
+  const risks = risksOf(e);
+  if (risks) v.risks = risks;
+  if (withScope) {
+    const s = scopeText(e);
+    if (s) v.scope = s;
+  }
+  return v;
+}
+
+const worst = (a: ActionView): number => (a.risks ? SEVERITY_RANK[a.risks[0].severity] : 3);
+const riskyFirst = (x: ActionView, y: ActionView): number => worst(x) - worst(y) || (x.action < y.action ? -1 : x.action > y.action ? 1 : 0);
+
+/** Pretty JSON of named policies grouped by layer, the two sides of the side-by-side diff. */
+function policiesText(groups: Array<[string, NamedPolicy[]]>): string {
+  const obj: Record<string, Record<string, unknown>> = {};
+  for (const [layer, policies] of groups) {
+    if (!policies.length) continue;
+    obj[layer] = Object.fromEntries(policies.map((p) => [p.name, p.document]));
+  }
+  return JSON.stringify(obj, null, 2);
+}
+
+function lintSession(input: PreviewInput): LintView[] {
+  const session = input.session ?? [];
+  const out: LintView[] = [];
+  session.forEach((p, i) => {
+    const text = i === 0 && input.sessionPolicyText !== undefined ? input.sessionPolicyText : JSON.stringify(p.document, null, 2);
+    for (const f of lintPolicy(text, { kind: 'session' })) {
+      const v: LintView = { severity: f.severity, code: f.code, message: session.length > 1 ? `${p.name}: ${f.message}` : f.message, path: f.path };
+      if (f.position) v.line = f.position.line + 1;
+      out.push(v);
+    }
+  });
+  const order = { error: 0, warning: 1, info: 2 };
+  return out.sort((a, b) => order[a.severity] - order[b.severity] || (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** The whole page model for one role and one session policy (or none). */
+export function buildPreviewModel(input: PreviewInput): PreviewModel {
+  const catalog = loadCatalog();
+  const sessionPolicies = input.session && input.session.length ? input.session : null;
+  const role = effectivePermissions({ identity: input.identity, boundary: input.boundary });
+  const effective = sessionPolicies ? effectivePermissions({ identity: input.identity, boundary: input.boundary, session: sessionPolicies }) : role;
+  const alone = sessionPolicies ? effectivePermissions({ identity: sessionPolicies }) : null;
+
+  // One pass over the catalog: kept = permitted by the role and by the session; removed = permitted by the role only.
+  // (A session policy can only narrow: the effective set is a subset of the role's.)
+  const removedByLevel = Object.fromEntries(ACCESS_LEVELS.map((l) => [l, 0])) as Record<AccessLevel, number>;
+  const services = new Map<string, ServiceView>();
+  for (let i = 0; i < role.actions.length; i++) {
+    const r = role.actions[i];
+    if (!isPermitted(r.status)) continue;
+    const e = effective.actions[i];
+    let s = services.get(r.service);
+    if (!s) {
+      s = { service: r.service, name: catalog.service(r.service)?.name ?? r.service, kept: [], removed: [], riskyKept: 0, riskyRemoved: 0 };
+      services.set(r.service, s);
+    }
+    if (isPermitted(e.status)) {
+      const v = actionView(e, true);
+      s.kept.push(v);
+      if (v.risks) s.riskyKept++;
+    } else {
+      const v = actionView(r, false);
+      s.removed.push(v);
+      if (v.risks) s.riskyRemoved++;
+      removedByLevel[r.accessLevel]++;
+    }
+  }
+  for (const s of services.values()) {
+    s.kept.sort(riskyFirst);
+    s.removed.sort(riskyFirst);
+  }
+  const serviceList = [...services.values()].sort((x, y) =>
+    y.kept.length - x.kept.length || y.removed.length - x.removed.length || (x.service < y.service ? -1 : 1));
+
+  const leftText = policiesText([['identity', input.identity], ['boundary', input.boundary ? [input.boundary] : []]]);
+  const rightText = sessionPolicies ? policiesText([['session', sessionPolicies]]) : '';
+  const { rows, approximate } = sideBySide(leftText, rightText);
+
+  const notes = [...(input.notes ?? [])];
+  if (!sessionPolicies) notes.push('No session policy: the session gets every permission of the role.');
+
+  return {
+    roleName: input.roleName,
+    playbookName: input.playbookName,
+    policies: {
+      identity: input.identity.map((p) => p.name),
+      boundary: input.boundary?.name ?? null,
+      session: sessionPolicies ? sessionPolicies.map((p) => p.name) : null,
+    },
+    counts: { role: countsOf(role), session: alone ? countsOf(alone) : null, effective: countsOf(effective) },
+    removedByLevel,
+    services: serviceList,
+    diff: {
+      leftTitle: `Role ${input.roleName}: identity${input.boundary ? ' and permissions boundary' : ''} policies`,
+      rightTitle: sessionPolicies ? `Session policy ${input.playbookName}` : 'No session policy',
+      rows,
+      approximate,
+    },
+    lint: lintSession(input),
+    notes,
+  };
+}
+
+/**
+ * The sessions as the webview may see them. Built field by field from Session metadata (never by spreading), so a
+ * field added to Session later does not leak into the page by accident; the access key id and token hash stay out too.
+ */
+export function sessionsModel(sessions: readonly Session[]): SessionView[] {
+  return sessions.map((s) => ({
+    id: s.id,
+    incidentId: s.incidentId,
+    roleName: s.roleName,
+    roleArn: s.roleArn,
+    accountId: s.accountId,
+    playbook: s.playbook,
+    region: s.region,
+    issuedAt: s.issuedAt,
+    expiresAt: s.expiresAt,
+    state: s.state,
+  })).sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+}
+
+/**
+ * The built-in role template a role stands for: its configured `template`, else a template whose name the role name
+ * carries (BREAK-GLASS-INCIDENT_RESPONDER → incident_responder). Undefined when neither applies.
+ */
+export function roleTemplateFor(role: { name: string; template?: string }): string | undefined {
+  if (role.template && ROLE_TEMPLATES[role.template]) return role.template;
+  const lower = role.name.toLowerCase().replace(/-/g, '_');
+  return Object.keys(ROLE_TEMPLATES).find((t) => lower === t || lower.endsWith(`_${t}`));
+}
+
+/** The preview input for a built-in role template and a built-in playbook (session-policy template). */
+export function templateInput(roleTemplate: string, playbook: string, roleName = roleTemplate): PreviewInput {
+  const role = loadRoleTemplate(roleTemplate);
+  const t = SESSION_POLICY_TEMPLATES[playbook];
+  if (!t) throw new Error(`'${playbook}' is not a built-in playbook (known: ${Object.keys(SESSION_POLICY_TEMPLATES).join(', ')})`);
+  return {
+    roleName,
+    identity: role.identity,
+    boundary: role.boundary,
+    session: [{ name: t.name, document: t.policy }],
+    playbookName: t.name,
+  };
+}
