@@ -123,13 +123,13 @@ describe('session/CredentialServer', () => {
   });
 });
 
-// End to end with a real AWS client: Debian/pyenv `aws` (botocore's container provider) when installed.
+// End to end with a real AWS client: the AWS CLI (Debian's `awscli`, installed by .ci/run) and botocore's container
+// credential provider. Not skipped when missing: a silent skip would hide that delivery was never proven.
 describe('session/CredentialServer with the AWS CLI', function () {
-  const aws = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-  const haveAws = aws.status === 0;
   let fake: FakeAws;
   before(async function () {
-    if (!haveAws) this.skip();
+    const aws = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+    assert.strictEqual(aws.status, 0, 'the AWS CLI is needed for this test: apt-get install awscli');
     fake = await startFakeAws();
   });
   after(async () => { await fake?.close(); });
