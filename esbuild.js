@@ -56,7 +56,11 @@ function builds() {
     });
   }
   const bench = listFiles(path.join(root, 'bench'), (p) => /[\\/]index\.ts$/.test(p));
-  if (bench.length) harness.push({ ...common, minify: false, entryPoints: bench, outdir: 'out/bench', outbase: 'bench', external: ['vscode'] });
+  if (bench.length) {
+    harness.push({ ...common, minify: false, entryPoints: bench, outdir: 'out/bench', outbase: 'bench', external: ['vscode'] });
+    // The local STS/IAM endpoint, runnable as its own process, so a benchmark's server work does not share its loop.
+    harness.push({ ...common, minify: false, entryPoints: ['test/support/fake-aws.ts'], outdir: 'out/bench', outbase: 'test/support' });
+  }
   return benchOnly ? harness.filter((b) => b.outdir === 'out/bench') : [...product, ...harness];
 }
 

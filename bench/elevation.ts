@@ -13,7 +13,28 @@ import { planElevation } from '../src/core/session/elevate';
 import { elevateAndRecord } from '../src/core/session/flow';
 import { SessionStore } from '../src/core/session/store';
 import { MemorySecretStore } from '../src/core/session/types';
-import { startFakeAws } from '../test/support/fake-aws';
+import { spawn, type ChildProcess } from 'child_process';
+
+/**
+ * The local endpoint in its own process (out/bench/fake-aws.js, built next to this bundle), as a real endpoint is:
+ * its request handling must not run on the event loop being measured.
+ */
+async function startEndpointProcess(): Promise<{ url: string; close(): Promise<void> }> {
+  const script = path.join(__dirname, 'fake-aws.js');
+  const child: ChildProcess = spawn(process.execPath, [script], {
+    env: { ...process.env, FAKE_AWS_OPTIONS: JSON.stringify({ singleUseCodes: false }) }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the local endpoint exited (${code}) before listening`)));
+  });
+  return { url, close: async () => { child.kill(); } };
+}
 
 const CREDS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const RUNS = Number(process.env.BREAKGLASS_BENCH_RUNS) || 60;
@@ -21,7 +42,7 @@ const WARMUP = 5;
 
 export async function benchElevation(opts: { runs?: number } = {}): Promise<{ ours: number[]; bare: number[]; settled: number[] }> {
   const runs = opts.runs ?? RUNS;
-  const fake = await startFakeAws({ singleUseCodes: false });
+  const fake = await startEndpointProcess();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-bench-'));
   const clients = new AwsClients({ endpointUrl: fake.url, region: 'us-east-1', credentials: CREDS, env: {} });
   const bareClient = new STSClient({ endpoint: fake.url, region: 'us-east-1', credentials: CREDS });

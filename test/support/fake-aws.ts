@@ -394,7 +394,8 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
 // Standalone only when this file itself is the entry point (bundlers make `require.main === module` true for every
 // bundled module, so the file name is checked too).
 if (require.main === module && /fake-aws\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
-  startFakeAws().then((f) => {
+  // Options as JSON in FAKE_AWS_OPTIONS (a benchmark runs the endpoint in its own process this way).
+  startFakeAws(JSON.parse(process.env.FAKE_AWS_OPTIONS || '{}') as FakeAwsOptions).then((f) => {
     process.stdout.write(`fake AWS listening on ${f.url}\n`);
   }, (e) => {
     process.stderr.write(`fake AWS failed: ${(e as Error).message}\n`);
