@@ -200,11 +200,13 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
         const s = element.session;
         const now = this.now();
         const underTop = element.parentId === 'activeSessions';
-        const item = new vscode.TreeItem(underTop ? `${s.incidentId} · ${s.roleName}` : s.incidentId, vscode.TreeItemCollapsibleState.None);
+        // The countdown comes first in the description, where a narrow sidebar still shows it.
+        const item = new vscode.TreeItem(s.incidentId, vscode.TreeItemCollapsibleState.None);
         item.id = element.id;
         const left = timeLeft(Date.parse(s.expiresAt), now);
         this.shown.set(element.id, left);
-        item.description = `${left} · ${s.playbook.startsWith('file:') ? s.playbook.split(/[\\/]/).pop() : s.playbook}`;
+        const playbook = s.playbook.startsWith('file:') ? s.playbook.split(/[\\/]/).pop() : s.playbook;
+        item.description = `${left} · ${underTop ? s.roleName : playbook}`;
         item.contextValue = sessionContextValue(s, now, this.expiringWithinMs());
         item.iconPath = new vscode.ThemeIcon(item.contextValue === 'session:expiring' ? 'watch' : 'shield',
           item.contextValue === 'session:expiring' ? new vscode.ThemeColor('list.warningForeground') : undefined);

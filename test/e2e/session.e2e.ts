@@ -18,7 +18,7 @@ describe('elevation in the real VS Code UI', () => {
     });
     updateUserSettings({
       'breakglass.endpointUrl': fake.url, 'breakglass.region': 'us-east-1', 'breakglass.requester': 'alice@example.com',
-      'breakglass.revokeInAws': 'never',
+      'breakglass.revokeInAws': 'always',
     });
     wb = await openWorkbench();
     await openBreakGlass(wb.page);
@@ -69,11 +69,26 @@ describe('elevation in the real VS Code UI', () => {
     assert.ok(seconds(first) <= 300 && seconds(first) > 200, `about five minutes left: ${first}`);
   });
 
-  it('revokes the session from the command palette; tree and status bar clear', async () => {
+  it('revokes the session from the policy preview webview (locally and on AWS); tree and status bar clear', async () => {
     const { page } = wb;
-    await runCommand(page, 'Break Glass: Revoke Session…');
+    await runCommand(page, 'Break Glass: Preview a Built-in Playbook');
+    await answerQuickInput(page, 'containment_actions', 'containment_actions');
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const row = frame.locator('tr[data-session]', { hasText: 'INC-2024-777' });
+    await row.waitFor({ timeout: 60000 });
+    const countdown = row.locator('td.countdown');
+    await frame.locator('tr[data-session] td.countdown', { hasText: /left/ }).first().waitFor({ timeout: 10000 });
+    const before = (await countdown.innerText()).trim();
+    await page.waitForTimeout(1500);
+    assert.notStrictEqual((await countdown.innerText()).trim(), before, 'the page counts down by itself');
+    await screenshot(page, 'e2e-preview-session.png');
+    fake.reset();
+    await row.getByRole('button', { name: /^Revoke session INC-2024-777/ }).click();
     await page.locator('.monaco-list-row', { hasText: 'Active sessions' }).first().waitFor({ state: 'detached', timeout: 15000 });
     await page.locator('.statusbar-item', { hasText: 'INC-2024-777' }).first().waitFor({ state: 'detached', timeout: 15000 });
+    const put = fake.calls('PutRolePolicy');
+    assert.strictEqual(put.length, 1, 'revoked on AWS too (breakglass.revokeInAws = always)');
+    assert.strictEqual(put[0].params.PolicyName, 'AWSRevokeOlderSessions');
     await screenshot(page, 'e2e-revoked.png');
   });
 });

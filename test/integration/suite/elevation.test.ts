@@ -118,6 +118,7 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
     const item = tree.getTreeItem(node);
     assert.strictEqual(item.contextValue, 'session:active');
     assert.match(String(item.description), /^(1h 59m|2h 00m) left · containment_actions$/);
+    assert.match(String(tree.getTreeItem(active[0]).description), /^(1h 59m|2h 00m) left · BREAK-GLASS-INCIDENT_RESPONDER$/);
     // Every session menu entry's when-clause accepts exactly the states it should.
     const { ext } = await activateExtension();
     const menus = ext.packageJSON.contributes.menus['view/item/context'] as Array<{ command: string; when: string; group: string }>;
