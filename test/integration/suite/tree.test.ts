@@ -51,3 +51,67 @@ describe('accounts tree in a large organisation', function () {
     assert.strictEqual(vscode.languages.getDiagnostics(uri).length, 0);
   });
 });
+
+describe('accounts tree countdown and discovery', function () {
+  this.timeout(60_000);
+
+  it('ticks only while the view is visible', async () => {
+    const { api } = await activateExtension();
+    await vscode.commands.executeCommand('workbench.view.extension.breakglass');
+    await waitFor(() => api.commands.accountsView.visible, 10_000, 'the view to show');
+    assert.strictEqual(api.accountsTree.ticking, true);
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await waitFor(() => !api.commands.accountsView.visible, 10_000, 'the view to hide');
+    assert.strictEqual(api.accountsTree.ticking, false);
+    await vscode.commands.executeCommand('workbench.view.extension.breakglass');
+    await waitFor(() => api.accountsTree.ticking, 10_000, 'ticking again');
+  });
+
+  it('adds roles discovered with iam:ListRoles when discovery is on, and degrades to the file with one note when it fails', async () => {
+    const { startFakeAws } = await import('../../support/fake-aws');
+    const fake = await startFakeAws({
+      roles: [
+        { name: 'BREAK-GLASS-DISCOVERED', maxSessionDuration: 7200 },
+        { name: 'TaggedResponder', tags: { Purpose: 'IncidentResponse' } },
+        { name: 'UnrelatedAppRole' },
+      ],
+    });
+    const { api } = await activateExtension();
+    const config = vscode.workspace.getConfiguration('breakglass');
+    process.env.AWS_ACCESS_KEY_ID ??= 'AKIABASEUSER00000001';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'baseSecretKeyDoNotLeak0123456789ABCDEFGH';
+    try {
+      await config.update('endpointUrl', fake.url, vscode.ConfigurationTarget.Global);
+      await config.update('discovery.roles', true, vscode.ConfigurationTarget.Global);
+      await api.commands.configs.reload();
+      const rolesOf = async () => {
+        const account = (await api.accountsTree.getChildren()).find((n) => n.id === 'account:111122223333')!;
+        return (await api.accountsTree.getChildren(account)).map((n) => n.kind === 'role' && n.role.name);
+      };
+      const roles = await rolesOf();
+      assert.ok(roles.includes('BREAK-GLASS-DISCOVERED') && roles.includes('TaggedResponder'), roles.join(', '));
+      assert.ok(!roles.includes('UnrelatedAppRole'));
+      assert.ok(roles.includes('BREAK-GLASS-INCIDENT_RESPONDER'), 'configured roles stay');
+
+      fake.setBehaviour('ListRoles', 'accessDenied');
+      const before = api.commands.log.recent().length;
+      await api.commands.configs.reload();
+      const after = await rolesOf();
+      assert.deepStrictEqual(after, ['BREAK-GLASS-INCIDENT_RESPONDER', 'BREAK-GLASS-SECURITY_INVESTIGATOR']);
+      const notes = api.commands.log.recent().slice(before).filter((l) => /discovery:/.test(l));
+      assert.strictEqual(notes.length, 1);
+      assert.match(notes[0], /could not list IAM roles.*configured roles only/);
+    } finally {
+      await config.update('discovery.roles', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('endpointUrl', undefined, vscode.ConfigurationTarget.Global);
+      await api.commands.configs.reload();
+      await fake.close();
+    }
+  });
+
+  it('the status bar item reveals the soonest session in the tree', async () => {
+    const { api } = await activateExtension();
+    assert.strictEqual(api.statusBar.item.command, 'breakglass.revealSession');
+    assert.strictEqual(api.statusBar.item.name, 'Break Glass session');
+  });
+});
