@@ -54,6 +54,9 @@ export async function runCli(argv: string[], io: CliIO, subcommands: Subcommand[
 }
 
 if (require.main === module) {
+  // The AWS SDK warns on every run under Node 20 that future SDK releases will need Node 22. Mid-incident that is
+  // noise on stderr next to the output a responder is reading; the project's engines field documents the version.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   runCli(process.argv.slice(2), processIO()).then(
     (code) => { process.exitCode = code; },
     (e) => { process.stderr.write(`breakglass: ${(e as Error).message}\n`); process.exitCode = 1; },
