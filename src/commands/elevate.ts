@@ -9,8 +9,8 @@ import { envIsRoleSession } from '../core/aws/credentials';
 import { BreakGlassError, translateAwsError } from '../core/aws/errors';
 import { parsePolicyFile } from '../core/policy/sources';
 import { SESSION_POLICY_TEMPLATES } from '../core/templates';
-import { DEFAULT_INCIDENT_PATTERN, MAX_JUSTIFICATION_LENGTH, planElevation, type PlaybookRef } from '../core/session/elevate';
-import { elevateAndRecord } from '../core/session/flow';
+import { DEFAULT_INCIDENT_PATTERN, MAX_JUSTIFICATION_LENGTH, planElevation, type ElevationInput, type PlaybookRef } from '../core/session/elevate';
+import { elevateAndRecord, recordRequest, type PendingRequest } from '../core/session/flow';
 import type { Session } from '../core/session/types';
 import { MultiStepInput, type Step } from '../views/multiStepInput';
 import { readSettings } from '../views/settings';
@@ -65,6 +65,24 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
   let tokenCode = args.tokenCode?.trim();
   const profile = await ctx.aws.profile();
   let mfaSerial = args.mfaSerial;
+  /** The 'requested' audit record, written while the MFA prompt is open (the code is not part of it). */
+  let pending: PendingRequest | undefined;
+  const elevationInput = (code: string | undefined): ElevationInput => ({
+    roleArn: role!.arn,
+    playbook: playbook!,
+    incidentId: incidentId!,
+    justification: justification!,
+    requester: settings.requester || os.userInfo().username,
+    durationSeconds,
+    roleMaxSessionDuration: role!.maxSessionDuration,
+    baseIsRoleSession: profile?.isRoleSession ?? (settings.sourceProfile ? undefined : envIsRoleSession(process.env)),
+    mfaSerial,
+    tokenCode: code,
+    mfaRequired: role!.mfaRequired,
+    region: account!.regions[0] || settings.region || profile?.region || undefined,
+    incidentPattern: pattern,
+    incidentExample: settings.incidentExample,
+  });
 
   const stepAccount: Step = async (input) => {
     if (role && args.roleArn) return stepPlaybook;
@@ -160,11 +178,20 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
       mfaSerial = serial;
       await ctx.aws.rememberMfaSerial(serial);
     }
-    tokenCode = await input.input({
-      title, step: 7, totalSteps: TOTAL_STEPS, placeholder: '6 digits', password: false,
-      prompt: `MFA code from ${mfaSerial} to assume ${role!.name}`,
-      validate: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'An MFA code is exactly 6 digits.'),
-    });
+    const pre = planElevation(elevationInput('000000'));
+    if (pre.ok && !pending) pending = recordRequest(ctx.audit(), pre.plan);
+    try {
+      tokenCode = await input.input({
+        title, step: 7, totalSteps: TOTAL_STEPS, placeholder: '6 digits', password: false,
+        prompt: `MFA code from ${mfaSerial} to assume ${role!.name}`,
+        validate: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'An MFA code is exactly 6 digits.'),
+      });
+    } catch (e) {
+      // Back or cancel: the request was abandoned before anything reached AWS.
+      await pending?.abandon();
+      pending = undefined;
+      throw e;
+    }
     return undefined;
   };
 
@@ -178,23 +205,9 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
     throw e;
   }
 
-  const plan = planElevation({
-    roleArn: role!.arn,
-    playbook: playbook!,
-    incidentId: incidentId!,
-    justification: justification!,
-    requester: settings.requester || os.userInfo().username,
-    durationSeconds,
-    roleMaxSessionDuration: role!.maxSessionDuration,
-    baseIsRoleSession: profile?.isRoleSession ?? (settings.sourceProfile ? undefined : envIsRoleSession(process.env)),
-    mfaSerial,
-    tokenCode,
-    mfaRequired: role!.mfaRequired,
-    region: account!.regions[0] || settings.region || profile?.region || undefined,
-    incidentPattern: pattern,
-    incidentExample: settings.incidentExample,
-  });
+  const plan = planElevation(elevationInput(tokenCode));
   if (!plan.ok) {
+    await pending?.abandon();
     const msg = plan.problems.map((p) => p.message).join(' ');
     ctx.log.warn(`elevation pre-flight refused: ${plan.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
     void vscode.window.showErrorMessage(`Break Glass: cannot elevate — ${msg}`);
@@ -212,7 +225,7 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       return elevateAndRecord(plan.plan, {
-        sts: ctx.aws.get().stsForMfa(), store: ctx.sessions, audit: ctx.audit(), abortSignal: abort.signal,
+        sts: ctx.aws.get().stsForMfa(), store: ctx.sessions, audit: ctx.audit(), abortSignal: abort.signal, requested: pending,
       });
     });
     const s = result.session;

@@ -10,7 +10,7 @@ import { baseCredentials, envIsRoleSession, readProfile, type ProfileInfo } from
 import { BreakGlassError } from '../../core/aws/errors';
 import { AuditLog, defaultAuditPath } from '../../core/audit/log';
 import { planElevation, type PlaybookRef } from '../../core/session/elevate';
-import { elevateAndRecord, sessionAuditFields } from '../../core/session/flow';
+import { elevateAndRecord, recordRequest, sessionAuditFields, type PendingRequest } from '../../core/session/flow';
 import { applyEnvironment, terminalEnvironment } from '../../core/session/terminal';
 import { loadPolicySource } from '../../core/policy/sources';
 import { ROLE_TEMPLATES, SESSION_POLICY_TEMPLATES } from '../../core/templates';
@@ -167,26 +167,42 @@ export const elevateCommand: Subcommand = {
     try {
       const mfaSerial = (p.options['mfa-serial'] as string | undefined) ?? base.profile?.mfaSerial ?? io.env.BREAKGLASS_MFA_SERIAL;
       let tokenCode = p.options['token-code'] as string | undefined;
+      const audit = new AuditLog((p.options['audit-log'] as string | undefined) ?? defaultAuditPath(io.env), { source: `cli/${VERSION}` });
+      const inputFor = (code: string | undefined) => ({
+        roleArn, playbook, incidentId, justification, requester: requesterOf(p, io.env), durationSeconds, mfaSerial, tokenCode: code,
+        region: base.region, baseIsRoleSession: Boolean(p.options['role-session']) || base.isRoleSession === true,
+      });
+      let pending: PendingRequest | undefined;
       if (tokenCode === undefined) {
         if (!io.isTTY) throw new UsageError('--token-code is required when not running on a terminal (the MFA code cannot be prompted for)');
         if (!mfaSerial) throw new UsageError('--mfa-serial is required (or mfa_serial in the profile, or $BREAKGLASS_MFA_SERIAL)');
-        tokenCode = await prompt(mfaSerial);
+        // The 'requested' record does not contain the code: write it while the responder types.
+        // Pre-flight before asking: nobody should type a code only to learn the incident ID was wrong.
+        const pre = planElevation(inputFor('000000'));
+        if (!pre.ok) {
+          for (const pr of pre.problems) io.stderr.write(`breakglass elevate: ${pr.field}: ${pr.message}\n`);
+          return 2;
+        }
+        pending = recordRequest(audit, pre.plan);
+        try {
+          tokenCode = await prompt(mfaSerial);
+        } catch (e) {
+          await pending?.abandon();
+          throw e;
+        }
       }
 
-      const planned = planElevation({
-        roleArn, playbook, incidentId, justification, requester: requesterOf(p, io.env), durationSeconds, mfaSerial, tokenCode,
-        region: base.region, baseIsRoleSession: Boolean(p.options['role-session']) || base.isRoleSession === true,
-      });
+      const planned = planElevation(inputFor(tokenCode));
       if (!planned.ok) {
+        await pending?.abandon();
         for (const pr of planned.problems) io.stderr.write(`breakglass elevate: ${pr.field}: ${pr.message}\n`);
         return 2;
       }
       for (const n of planned.plan.notes) io.stderr.write(`note: ${n}\n`);
 
-      const audit = new AuditLog((p.options['audit-log'] as string | undefined) ?? defaultAuditPath(io.env), { source: `cli/${VERSION}` });
       let result;
       try {
-        result = await elevateAndRecord(planned.plan, { sts: base.clients.stsForMfa(), audit });
+        result = await elevateAndRecord(planned.plan, { sts: base.clients.stsForMfa(), audit, requested: pending });
       } catch (e) {
         if (e instanceof BreakGlassError) {
           io.stderr.write(`breakglass elevate: ${e.translated.title}: ${e.translated.message}\n`);

@@ -43,17 +43,59 @@ function auditFailure(e: unknown): BreakGlassError {
   });
 }
 
-export async function elevateAndRecord(plan: ElevationPlan, deps: FlowDeps): Promise<RecordedElevation> {
+/** The 'requested' audit record of a plan. The MFA code is not part of it, so it can be written before it is typed. */
+function requestedRecord(plan: ElevationPlan): AuditInput {
+  return {
+    event: 'requested', incidentId: plan.incidentId, roleArn: plan.roleArn, accountId: plan.accountId, playbook: plan.playbook,
+    requester: plan.requester, justification: plan.justification, durationSeconds: plan.input.DurationSeconds,
+    details: { mfa: Boolean(plan.input.SerialNumber), policySize: plan.policySize },
+  };
+}
+
+/** A 'requested' record written ahead of the MFA code. */
+export interface PendingRequest {
+  /** Resolves when the record is on disk. */
+  durable: Promise<void>;
+  /** The responder went back or cancelled at the MFA prompt: records that nothing was requested from AWS. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Writes the 'requested' record when the MFA prompt opens (the plan may carry a placeholder code: it is not
+ * recorded). Pass the result to elevateAndRecord as `requested`; call abandon() if the prompt is left.
+ */
+export function recordRequest(audit: AuditLog, plan: ElevationPlan): PendingRequest {
+  const durable = audit.appendNow(requestedRecord(plan)).durable;
+  durable.catch(() => undefined); // reported by elevateAndRecord, which awaits it
+  return {
+    durable,
+    abandon: async () => {
+      await durable.catch(() => undefined);
+      await audit.append({
+        event: 'failed', incidentId: plan.incidentId, roleArn: plan.roleArn, accountId: plan.accountId, playbook: plan.playbook,
+        requester: plan.requester, reason: { code: 'Aborted', message: 'Abandoned at the MFA prompt; nothing was sent to AWS.' },
+      }).catch(() => undefined);
+    },
+  };
+}
+
+export async function elevateAndRecord(plan: ElevationPlan, deps: FlowDeps & { requested?: PendingRequest }): Promise<RecordedElevation> {
   const base = {
     incidentId: plan.incidentId, roleArn: plan.roleArn, accountId: plan.accountId, playbook: plan.playbook,
     requester: plan.requester,
   };
-  // 'requested' is written before the STS call and its fsync overlaps the round trip; credentials are handed out
-  // only once it is durable (fail closed: a session that could not be audited is not started).
-  const requested = deps.audit?.appendNow({
-    event: 'requested', ...base, justification: plan.justification, durationSeconds: plan.input.DurationSeconds,
-    details: { mfa: Boolean(plan.input.TokenCode), policySize: plan.policySize },
-  }).durable;
+  // 'requested' is durable before credentials are handed out (fail closed: a session that could not be audited is
+  // not started). A front end that asks for the MFA code writes it while the prompt is open (recordRequest), so the
+  // fsync is done while the responder types; otherwise it is written here and its fsync overlaps the STS round trip.
+  if (deps.requested) {
+    // Written while the code was typed: normally durable already. If it failed, nothing is sent to AWS.
+    try {
+      await deps.requested.durable;
+    } catch (e) {
+      throw auditFailure(e);
+    }
+  }
+  const requested = deps.requested?.durable ?? deps.audit?.appendNow(requestedRecord(plan)).durable;
   requested?.catch(() => undefined); // handled below; avoid an unhandled rejection while STS answers
   let result: Elevation;
   try {
@@ -71,10 +113,13 @@ export async function elevateAndRecord(plan: ElevationPlan, deps: FlowDeps): Pro
     throw auditFailure(e);
   }
   const persisted = deps.store?.add(result.session, result.credentials);
-  const granted = deps.audit?.appendNow({
+  // Like the SecretStore write, the 'granted' record is serialised and queued on the next macrotask: the responder
+  // gets the credentials first, and `durable` covers both writes.
+  const audit = deps.audit;
+  const granted = audit && new Promise<void>((resolve) => setImmediate(resolve)).then(() => audit.appendNow({
     event: 'granted', ...sessionAuditFields(result.session), durationSeconds: plan.input.DurationSeconds,
     ...(result.packedPolicySize !== undefined ? { details: { packedPolicySize: result.packedPolicySize } } : {}),
-  }).durable;
+  }).durable);
   return { ...result, durable: Promise.all([granted, persisted]).then(() => undefined) };
 }
 

@@ -81,6 +81,12 @@ describe('cli elevate / revoke / audit (fake AWS)', () => {
     const ok = await run(args('--json'), `${nextCode()}\n`, true);
     assert.strictEqual(ok.status, 0, ok.err);
     assert.match(ok.err, /MFA code for arn:aws:iam::111122223333:mfa\/alice: /);
+    const events = fs.readFileSync(env.BREAKGLASS_AUDIT_LOG as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l).event);
+    assert.deepStrictEqual(events, ['requested', 'granted'], 'one requested record, written before the prompt');
+    // A bad incident ID is reported before anyone is asked for a code.
+    const early = await run(['elevate', '--role-arn', ROLE, '--playbook', 'read_only_investigation', '--incident', 'oops', '--justification', 'x', '--mfa-serial', SERIAL, '--json'], '', true);
+    assert.strictEqual(early.status, 2);
+    assert.doesNotMatch(early.err, /MFA code for/);
     const bad = await run(args('--json'));
     assert.strictEqual(bad.status, 2);
     assert.match(bad.err, /--token-code is required/);
