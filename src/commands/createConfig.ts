@@ -25,6 +25,8 @@ export async function createConfig(ctx: CommandContext): Promise<vscode.Uri | un
   if (!exists) {
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(configTemplate()));
     ctx.log.info(`created ${uri.fsPath}`);
+    // Show the new accounts at once rather than waiting for the file watcher (which can lag or miss a creation).
+    await ctx.configs.reload();
   } else {
     ctx.log.info(`${uri.fsPath} already exists; opening it`);
   }

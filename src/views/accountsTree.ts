@@ -4,7 +4,7 @@
 // most once per second, only the items whose text changed, and not at all while the view is hidden.
 import * as vscode from 'vscode';
 import type { AccountConfig, RoleConfig, WorkspaceConfig } from '../core/config';
-import type { SessionStore } from '../core/session/store';
+import type { SessionChange, SessionStore } from '../core/session/store';
 import type { Session } from '../core/session/types';
 import { timeLeft } from './countdown';
 import type { WorkspaceConfigService } from './workspaceConfig';
@@ -50,6 +50,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
   private readonly disposables: vscode.Disposable[] = [];
   private ticker: ReturnType<typeof setInterval> | undefined;
   private accountsShown = ACCOUNTS_PAGE;
+  private liveCount = 0;
   private readonly now: () => number;
   private readonly expiringWithinMs: () => number;
 
@@ -60,7 +61,8 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
       this.config = c;
       this.refresh();
     }));
-    const sub = sessions.onDidChange(() => this.refresh());
+    this.liveCount = this.liveSessions().length;
+    const sub = sessions.onDidChange((e) => this.onSessionChange(e));
     this.disposables.push({ dispose: () => sub.dispose() });
   }
 
@@ -69,6 +71,34 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
     const sync = () => (view.visible ? this.startTicking() : this.stopTicking());
     this.disposables.push(view.onDidChangeVisibility(sync));
     sync();
+  }
+
+  /**
+   * Repaints only what a session change touches: the session's own items for a warning (their state turns to
+   * expiring), otherwise "Active sessions" and the session's role. Only when the first session starts or the last one
+   * ends does the top level change (the "Active sessions" node comes or goes), and then the whole tree refreshes.
+   */
+  private onSessionChange(e: SessionChange): void {
+    const id = e.session.id;
+    if (e.kind === 'warning') {
+      for (const n of [this.nodes.get(`session:${id}`), this.nodes.get(`active:${id}`)]) if (n) this.emitter.fire(n);
+      return;
+    }
+    if (e.kind !== 'added' && e.kind !== 'restored') {
+      for (const key of [`session:${id}`, `active:${id}`]) {
+        this.nodes.delete(key);
+        this.shown.delete(key);
+      }
+    }
+    const live = this.liveSessions().length;
+    const topChanged = (live > 0) !== (this.liveCount > 0);
+    this.liveCount = live;
+    const parents = [this.nodes.get('activeSessions'), this.nodes.get(`role:${e.session.roleArn}`)].filter((n): n is AccountsNode => !!n);
+    if (topChanged || !parents.length) {
+      this.refresh();
+      return;
+    }
+    for (const n of parents) this.emitter.fire(n);
   }
 
   /** Shows the next page of accounts. */

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { CONFIG_RELATIVE_PATH, parseWorkspaceConfig, type ConfigProblem, type WorkspaceConfig } from '../core/config';
 import type { Logger } from '../core/log';
+import { parsePolicyText } from '../core/policy/parse';
 
 export class WorkspaceConfigService implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<WorkspaceConfig>();
@@ -42,9 +43,10 @@ export class WorkspaceConfigService implements vscode.Disposable {
     const uri = this.uri;
     let next: WorkspaceConfig = { version: 1, accounts: [] };
     let problems: ConfigProblem[] = [];
+    let text = '';
     if (uri && vscode.workspace.isTrusted) {
       try {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
         ({ config: next, problems } = parseWorkspaceConfig(text));
         this.log.info(`loaded ${CONFIG_RELATIVE_PATH}: ${next.accounts.length} account(s), ${problems.length} problem(s)`);
       } catch (e) {
@@ -56,9 +58,13 @@ export class WorkspaceConfigService implements vscode.Disposable {
       this.log.info(`workspace not trusted: ignoring ${CONFIG_RELATIVE_PATH}`);
     }
     if (uri) {
+      // Each problem sits on the JSON it names (the policy parser's position map works for any JSON document).
+      const located = problems.length ? parsePolicyText(text) : undefined;
       this.diagnostics.set(uri, problems.map((p) => {
-        const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), p.path ? `${p.path}: ${p.message}` : p.message,
-          vscode.DiagnosticSeverity.Error);
+        const at = p.path ? located?.locate(p.path) : located?.problems.find((x) => x.position)?.position;
+        const range = at ? new vscode.Range(at.line, at.column, at.line, at.column + Math.max(1, Math.min(at.length, 200)))
+          : new vscode.Range(0, 0, 0, 0);
+        const d = new vscode.Diagnostic(range, p.path ? `${p.path}: ${p.message}` : p.message, vscode.DiagnosticSeverity.Error);
         d.source = 'Break Glass';
         return d;
       }));

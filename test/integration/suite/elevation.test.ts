@@ -279,6 +279,35 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
     }
   });
 
+  it('repaints only the parents a new session touches once sessions exist', async () => {
+    await config().update('terminal.openOnElevate', false, vscode.ConfigurationTarget.Global);
+    const elevateOne = (incidentId: string, tokenCode: string) => vscode.commands.executeCommand<Session | undefined>('breakglass.elevate', {
+      roleArn: ROLE_ARN, playbook: 'read_only_investigation', incidentId, justification: 'repaint check', durationSeconds: 3600, tokenCode, mfaSerial: MFA,
+    });
+    const fired: Array<string | undefined> = [];
+    const sub = api.accountsTree.onDidChangeTreeData((n) => fired.push(n?.id));
+    try {
+      const first = await elevateOne('INC-2024-010', '313131');
+      assert.ok(first);
+      assert.ok(fired.includes(undefined), 'the first live session changes the top level: full refresh');
+      // Let VS Code (and this test) see the new shape, as the visible tree would.
+      const top = await api.accountsTree.getChildren();
+      await api.accountsTree.getChildren(top[0]);
+      const account = top.find((n) => n.id === 'account:111122223333')!;
+      await api.accountsTree.getChildren(account);
+      fired.length = 0;
+      const second = await elevateOne('INC-2024-011', '323232');
+      assert.ok(second);
+      assert.deepStrictEqual([...new Set(fired)].sort(), ['activeSessions', `role:${ROLE_ARN}`]);
+      await vscode.commands.executeCommand('breakglass.revokeSession', second.id, { aws: false });
+      await vscode.commands.executeCommand('breakglass.revokeSession', first.id, { aws: false });
+      assert.ok(fired.includes(undefined), 'the last session ending removes "Active sessions": full refresh');
+    } finally {
+      sub.dispose();
+      await config().update('terminal.openOnElevate', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('at expiry marks the session expired, wipes its secrets, closes its terminals and audits it', async () => {
     // An endpoint whose sessions expire 4 seconds after they are issued.
     const shortLived = await startFakeAws({ roles: [{ name: 'BREAK-GLASS-INCIDENT_RESPONDER' }], now: () => Date.now() - 896_000 });

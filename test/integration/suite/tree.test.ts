@@ -39,11 +39,12 @@ describe('accounts tree in a large organisation', function () {
     const uri = api.commands.configs.uri!;
     const original = await vscode.workspace.fs.readFile(uri);
     try {
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify({ accounts: [{ id: '12' }] })));
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('{\n  "accounts": [\n    { "id": "12" }\n  ]\n}\n'));
       await api.commands.configs.reload();
       const diags = vscode.languages.getDiagnostics(uri);
       assert.strictEqual(diags.length, 1);
       assert.match(diags[0].message, /accounts\[0\]\.id: .*12-digit/);
+      assert.deepStrictEqual([diags[0].range.start.line, diags[0].range.start.character], [2, 12], 'on the offending value');
     } finally {
       await vscode.workspace.fs.writeFile(uri, original);
       await api.commands.configs.reload();
