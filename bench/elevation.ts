@@ -37,7 +37,7 @@ async function startEndpointProcess(): Promise<{ url: string; close(): Promise<v
 }
 
 const CREDS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-const RUNS = Number(process.env.BREAKGLASS_BENCH_RUNS) || 60;
+const RUNS = Number(process.env.BREAKGLASS_BENCH_RUNS) || 150;
 const WARMUP = 5;
 
 export async function benchElevation(opts: { runs?: number } = {}): Promise<{ ours: number[]; bare: number[]; settled: number[]; upFront: number[] }> {
