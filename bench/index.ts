@@ -8,6 +8,7 @@
 // so there is no runtime cycle) and append them to BENCHMARKS below.
 import { policyBenchmarks } from './policy';
 import { elevationBenchmarks } from './elevation';
+import { activationBenchmarks } from './activation';
 
 export interface Figure {
   /** What was measured, e.g. "effectivePermissions, full catalog (median)". */
@@ -45,7 +46,7 @@ export interface Benchmark {
 }
 
 /** Every benchmark, in run order. Other modules append theirs here. */
-export const BENCHMARKS: Benchmark[] = [...policyBenchmarks, ...elevationBenchmarks];
+export const BENCHMARKS: Benchmark[] = [...activationBenchmarks, ...policyBenchmarks, ...elevationBenchmarks];
 
 function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);

@@ -3,7 +3,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { AuditLog } from './core/audit/log';
-import { discoverAccounts, discoverRoles, mergeDiscovery } from './core/aws/discovery';
 import { auditStoreEvents, sessionAuditFields } from './core/session/flow';
 import { SessionStore } from './core/session/store';
 import { VERSION } from './core/version';
@@ -43,9 +42,10 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
     const s = readSettings();
     if (!s.discoverRoles && !s.discoverAccounts) return undefined;
     // Discovery only adds to the configured lists, and asks only the sources that are switched on.
+    const [{ discoverAccounts, discoverRoles, mergeDiscovery }, clients] = await Promise.all([import('./core/aws/discovery'), aws.clients()]);
     const [roles, accounts] = await Promise.all([
-      s.discoverRoles ? discoverRoles(aws.get().iam()) : undefined,
-      s.discoverAccounts ? discoverAccounts(aws.get().organizations()) : undefined,
+      s.discoverRoles ? discoverRoles(clients.iam()) : undefined,
+      s.discoverAccounts ? discoverAccounts(clients.organizations()) : undefined,
     ]);
     return mergeDiscovery(config, roles, accounts);
   };

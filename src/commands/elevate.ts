@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AccountConfig, RoleConfig } from '../core/config';
-import { envIsRoleSession } from '../core/aws/credentials';
+import { envIsRoleSession } from '../core/aws/profiles';
 import { BreakGlassError, translateAwsError } from '../core/aws/errors';
 import { parsePolicyFile } from '../core/policy/sources';
 import { SESSION_POLICY_TEMPLATES } from '../core/templates';
@@ -36,6 +36,9 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
     : arg && 'kind' in arg ? (arg.kind === 'role' ? { roleArn: arg.role.arn } : {})
       : { ...(arg ?? {}) };
   const settings = readSettings();
+  // Start loading the AWS SDK now, while the responder answers the steps (it is not loaded at activation).
+  const clientsReady = ctx.aws.clients();
+  clientsReady.catch(() => undefined);
   const config = await ctx.configs.get();
   const title = 'Break Glass: Elevate';
   const pattern = safeRegExp(settings.incidentPattern) ?? DEFAULT_INCIDENT_PATTERN;
@@ -221,11 +224,12 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
     const result = await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification, cancellable: true,
       title: `Break Glass: assuming ${role!.name} for ${incidentId}…`,
-    }, (_progress, token) => {
+    }, async (_progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
+      const clients = await clientsReady;
       return elevateAndRecord(plan.plan, {
-        sts: ctx.aws.get().stsForMfa(), store: ctx.sessions, audit: ctx.audit(), abortSignal: abort.signal, requested: pending,
+        sts: clients.stsForMfa(), store: ctx.sessions, audit: ctx.audit(), abortSignal: abort.signal, requested: pending,
       });
     });
     const s = result.session;

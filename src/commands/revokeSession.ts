@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { revokeSession } from '../core/session/revoke';
 import { sessionAuditFields } from '../core/session/flow';
 import type { Session } from '../core/session/types';
 import { readSettings } from '../views/settings';
@@ -32,7 +31,9 @@ export async function revokeSessionCommand(ctx: CommandContext, arg?: string | {
       aws = pick === both;
     }
   }
-  const result = await revokeSession(session.id, { store: ctx.sessions, iam: aws ? ctx.aws.get().iam() : undefined });
+  // Loaded on first use: revocation on AWS needs the SDK, which activation does not load.
+  const { revokeSession } = await import('../core/session/revoke');
+  const result = await revokeSession(session.id, { store: ctx.sessions, iam: aws ? (await ctx.aws.clients()).iam() : undefined });
   if (result.aws?.ok) {
     const r = result.aws.revocation;
     await ctx.audit().append({ event: 'revoked_aws', ...sessionAuditFields(session), details: { revokedBefore: r.issuedBefore, policy: r.policyName } });

@@ -1,16 +1,18 @@
 // One AwsClients for the current settings (profile, region, endpoint override), rebuilt when those settings change,
 // plus what the elevation flow needs to know about the base identity (MFA device, role chaining).
+// The AWS SDK (about three quarters of the extension bundle) is loaded on first use, not at activation: opening the
+// view or previewing a playbook never needs it, and Elevate starts loading it while the responder answers the steps.
 import * as vscode from 'vscode';
-import { AwsClients } from '../core/aws/clients';
-import { baseCredentials, readProfile, type ProfileInfo } from '../core/aws/credentials';
-import { MfaSerialCache } from '../core/aws/discovery';
+import type { AwsClients } from '../core/aws/clients';
+import type { MfaSerialCache } from '../core/aws/discovery';
+import { readProfile, type ProfileInfo } from '../core/aws/profiles';
 import type { Logger } from '../core/log';
 import { onSettingsChanged, readSettings } from './settings';
 
 const MFA_SERIAL_KEY = 'breakglass.mfaSerial';
 
 export class AwsAccess implements vscode.Disposable {
-  private clients: AwsClients | undefined;
+  private clients_: AwsClients | undefined;
   private mfaCache: MfaSerialCache | undefined;
   private readonly subscription: vscode.Disposable;
 
@@ -18,12 +20,19 @@ export class AwsAccess implements vscode.Disposable {
     this.subscription = onSettingsChanged(['sourceProfile', 'endpointUrl', 'region'], () => this.reset());
   }
 
+  private loading: Promise<AwsClients> | undefined;
+  /** Bumped when settings change, so a load started before the change is not cached after it. */
+  private generation = 0;
+
   /** The cached clients for the current settings. Creating them makes no network call. */
-  get(): AwsClients {
-    if (!this.clients) {
+  clients(): Promise<AwsClients> {
+    if (this.clients_) return Promise.resolve(this.clients_);
+    const generation = this.generation;
+    this.loading ??= (async () => {
+      const [{ AwsClients }, { baseCredentials }] = await Promise.all([import('../core/aws/clients'), import('../core/aws/credentials')]);
       const s = readSettings();
       const source = s.sourceProfile ? { kind: 'profile' as const, profile: s.sourceProfile } : { kind: 'default' as const };
-      this.clients = new AwsClients({
+      const clients = new AwsClients({
         region: s.region || undefined,
         endpointUrl: s.endpointUrl || undefined,
         credentials: baseCredentials({
@@ -35,8 +44,13 @@ export class AwsAccess implements vscode.Disposable {
       });
       this.log.info(`AWS clients: ${s.sourceProfile ? `profile ${s.sourceProfile}` : 'default credential chain'}` +
         `${s.region ? `, region ${s.region}` : ''}${s.endpointUrl ? `, endpoint ${s.endpointUrl}` : ''}`);
-    }
-    return this.clients;
+      if (generation === this.generation) {
+        this.clients_ = clients;
+        this.loading = undefined;
+      }
+      return clients;
+    })();
+    return this.loading;
   }
 
   /** The source profile's metadata (mfa_serial, region, role chaining), if a profile is configured. */
@@ -60,7 +74,10 @@ export class AwsAccess implements vscode.Disposable {
     if (fromProfile) return fromProfile;
     const remembered = this.state.get<string>(MFA_SERIAL_KEY);
     if (remembered) return remembered;
-    this.mfaCache ??= new MfaSerialCache(this.get().iam());
+    if (!this.mfaCache) {
+      const [{ MfaSerialCache: Cache }, clients] = await Promise.all([import('../core/aws/discovery'), this.clients()]);
+      this.mfaCache = new Cache(clients.iam());
+    }
     const found = await this.mfaCache.get();
     if (found) {
       await this.state.update(MFA_SERIAL_KEY, found);
@@ -74,8 +91,10 @@ export class AwsAccess implements vscode.Disposable {
   }
 
   private reset(): void {
-    this.clients?.destroy();
-    this.clients = undefined;
+    this.clients_?.destroy();
+    this.clients_ = undefined;
+    this.loading = undefined;
+    this.generation++;
     this.mfaCache = undefined;
   }
 

@@ -5,7 +5,7 @@
 // The pre-flight exists because the MFA code is single-use: a request STS would reject for a local reason (duration,
 // tag charset, policy size, session name) must never consume it.
 import { createHash, randomUUID } from 'crypto';
-import { AssumeRoleCommand, type AssumeRoleCommandInput, type STSClient } from '@aws-sdk/client-sts';
+import type { AssumeRoleCommandInput, STSClient } from '@aws-sdk/client-sts';
 import { SESSION_POLICY_TEMPLATES } from '../templates';
 import type { PolicyDocument } from '../policy/types';
 import {
@@ -251,6 +251,9 @@ export async function elevate(plan: ElevationPlan, deps: ElevateDeps): Promise<E
   if (deps.abortSignal?.aborted) {
     throw new BreakGlassError(translateAwsError(Object.assign(new Error('aborted'), { name: 'AbortError' })));
   }
+  // Loaded on first use (already in memory once an STS client exists): planning needs no SDK, so the extension can
+  // activate without evaluating it.
+  const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
   let out;
   try {
     out = await sts.send(new AssumeRoleCommand(plan.input), { abortSignal: deps.abortSignal });
