@@ -11,6 +11,7 @@ import type { CommandContext } from './commands/context';
 import { AccountsTreeProvider } from './views/accountsTree';
 import { AwsAccess } from './views/awsAccess';
 import { createExtensionLog } from './views/logChannel';
+import { PlaybookDiagnostics } from './views/playbookDiagnostics';
 import { PreviewPanel } from './views/preview/panel';
 import { VsCodeSecretStore } from './views/secretStore';
 import { readSettings } from './views/settings';
@@ -23,6 +24,7 @@ export interface BreakGlassApi {
   readonly commands: CommandContext;
   readonly accountsTree: AccountsTreeProvider;
   readonly statusBar: SessionStatusBar;
+  readonly playbooks: PlaybookDiagnostics;
   /** Resolves once sessions persisted by an earlier window have been restored. */
   readonly ready: Promise<void>;
 }
@@ -54,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   accountsTree.attach(accountsView);
   const terminals = new SessionTerminals(sessions, log);
   const statusBar = new SessionStatusBar(sessions, { lastThresholdMs });
+  const playbooks = new PlaybookDiagnostics();
   const commands: CommandContext = {
     extension: context, log, configs, accountsTree, accountsView, sessions, aws, terminals, audit,
     openTerminal: async (id) => {
@@ -63,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
       return terminal;
     },
   };
-  context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, terminals, statusBar,
+  context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, terminals, statusBar, playbooks,
     { dispose: () => auditEvents.dispose() }, { dispose: () => sessions.dispose() },
     sessions.onDidChange((e) => {
       if (e.kind === 'warning') {
@@ -86,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
     log.info(`sessions restored: ${restored.length} live, ${purged} expired purged, ${dropped} unreadable dropped`);
   }, (e) => log.error(`could not restore sessions: ${(e as Error).message}`));
   log.info(`Break Glass ${VERSION} activated (VS Code ${vscode.version}, ${vscode.env.appName})`);
-  return { version: VERSION, commands, accountsTree, statusBar, ready };
+  return { version: VERSION, commands, accountsTree, statusBar, playbooks, ready };
 }
 
 export function deactivate(): void {

@@ -22,13 +22,14 @@ describe('packaged .vsix', function () {
   });
 
   it('contains the extension, the CLI and the documents', () => {
-    for (const f of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/cli.js']) {
+    for (const f of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/cli.js', 'dist/webview/preview.js',
+      'dist/data/catalog.json', 'dist/data/managed-policies.json', 'media/preview/preview.css', 'media/schemas/session-policy.schema.json']) {
       assert.ok(entries.includes(f), `${f} in ${entries.join(', ')}`);
     }
   });
 
   it('contains nothing that does not run: no sources, tests, maps, configs or node_modules', () => {
-    const allowed = /^(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+\.(js|json)|media\/.+\.(css|svg|png))$/;
+    const allowed = /^(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+\.(js|json)|media\/.+\.(css|svg|png)|media\/schemas\/[\w.-]+\.json)$/;
     assert.deepStrictEqual(entries.filter((e) => !allowed.test(e)), []);
   });
 });

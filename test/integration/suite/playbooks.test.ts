@@ -1,0 +1,53 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { activateExtension, waitFor } from './helpers';
+
+describe('playbook files: lint as you type', function () {
+  this.timeout(60_000);
+  let uri: vscode.Uri;
+
+  before(async () => {
+    await activateExtension();
+    uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.breakglass', 'playbooks', 'contain-host.json');
+    const text = [
+      '{',
+      '  "Version": "2012-10-17",',
+      '  "Statement": [',
+      '    { "Effect": "Allow", "Action": ["ec2:StopInstance", "ec2:DescribeInstances"], "Resource": "*" }',
+      '  ]',
+      '}',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(uri, { recursive: false });
+  });
+
+  it('shows lint findings on the offending text, and updates them from unsaved edits', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const typo = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'unknown-action'), 15_000, 'the unknown-action finding');
+    assert.match(typo.message, /did you mean 'ec2:StopInstances'/);
+    assert.strictEqual(typo.source, 'Break Glass');
+    assert.strictEqual(doc.getText(typo.range), '"ec2:StopInstance"');
+
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, typo.range, '"ec2:StopInstances"');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(doc.isDirty, 'not saved');
+    await waitFor(() => !vscode.languages.getDiagnostics(uri).some((d) => d.code === 'unknown-action'), 15_000, 'the finding to clear');
+  });
+
+  it('reports broken JSON at its position instead of failing', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(1, 0), '  "Version" "2012-10-17",\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const err = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error), 15_000, 'a syntax error');
+    assert.strictEqual(err.range.start.line, 1);
+    assert.ok(doc.isDirty);
+  });
+});
