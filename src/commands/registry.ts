@@ -8,6 +8,7 @@ import { createConfig } from './createConfig';
 import { elevateCommand, reElevateCommand } from './elevate';
 import { openTerminal } from './openTerminal';
 import { previewPlaybook } from './previewPlaybook';
+import { previewPlaybookFile } from './previewPlaybookFile';
 import { previewPolicy } from './previewPolicy';
 import { revokeSessionCommand } from './revokeSession';
 import { refresh, revealSession, showMoreAccounts } from './sessionView';
@@ -30,6 +31,7 @@ export const COMMANDS = {
   'breakglass.exportAudit': exportAudit,
   'breakglass.previewPolicy': previewPolicy,
   'breakglass.previewPlaybook': previewPlaybook,
+  'breakglass.previewPlaybookFile': previewPlaybookFile,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;

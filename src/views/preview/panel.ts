@@ -30,6 +30,9 @@ export interface PreviewDeps {
 }
 
 /** The target shown when a panel is restored without a saved one: the offline example from the README. */
+/** Quiet time after a keystroke before the live preview rebuilds. */
+const LIVE_DEBOUNCE_MS = 200;
+
 const DEFAULT_TARGET: PreviewTarget = { kind: 'playbook', roleName: 'incident_responder', roleTemplate: 'incident_responder', playbook: 'containment_actions' };
 
 export class PreviewPanel implements vscode.Disposable {
@@ -45,6 +48,7 @@ export class PreviewPanel implements vscode.Disposable {
   /** Whether the page's script has said `ready` since the HTML was (re)loaded. */
   private ready = false;
   private targetValue: PreviewTarget;
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last built state, reused when the page reloads after being hidden. */
   private state: Promise<StateMessage> | undefined;
   /** The last render the page reported, and the last state posted to it (tests and diagnostics). */
@@ -93,7 +97,8 @@ export class PreviewPanel implements vscode.Disposable {
         // A hidden panel's page is destroyed (retainContextWhenHidden: false); it says `ready` again when shown.
         if (!panel.visible) this.ready = false;
       }),
-      deps.sessions.onDidChange(() => this.postSessions()));
+      deps.sessions.onDidChange(() => this.postSessions()),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChanged(e.document)));
     this.show(target);
   }
 
@@ -117,6 +122,20 @@ export class PreviewPanel implements vscode.Disposable {
     this.state = this.buildState(target);
     if (this.ready) void this.postState();
     else this.panel.webview.html = this.html();
+  }
+
+  /**
+   * Live preview: while the policy file shown is edited, the picture is rebuilt from the unsaved text, debounced so a
+   * burst of keystrokes costs one rebuild (the full-catalog analysis takes a few milliseconds once data is loaded).
+   */
+  private onDocumentChanged(doc: vscode.TextDocument): void {
+    const t = this.targetValue;
+    if (t.kind !== 'playbook' || !t.policyFile || doc.uri.toString() !== vscode.Uri.parse(t.policyFile).toString()) return;
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = undefined;
+      if (this.targetValue === t) this.show(t);
+    }, LIVE_DEBOUNCE_MS);
   }
 
   /** The state message for the current target, as the page will get it (tests compare it with the core's numbers). */
@@ -150,7 +169,9 @@ export class PreviewPanel implements vscode.Disposable {
       if (target.policyFile) {
         const uri = vscode.Uri.parse(target.policyFile);
         const role = loadRoleTemplate(target.roleTemplate);
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        // The editor's text when the file is open (unsaved edits included): the preview follows typing.
+        const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
         const policy = parsePolicyFile(text, vscode.workspace.asRelativePath(uri));
         return { roleName: target.roleName, identity: role.identity, boundary: role.boundary, session: [policy], playbookName: target.playbook, sessionPolicyText: text, notes: roleNote(target) };
       }
@@ -259,6 +280,7 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.liveTimer) clearTimeout(this.liveTimer);
     if (PreviewPanel.current === this) PreviewPanel.current = undefined;
     this.panel.dispose();
     vscode.Disposable.from(...this.disposables.splice(0)).dispose();

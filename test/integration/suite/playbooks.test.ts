@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import type { PreviewPanel } from '../../../src/views/preview/panel';
 import { activateExtension, waitFor } from './helpers';
 
 describe('playbook files: lint as you type', function () {
@@ -49,5 +50,27 @@ describe('playbook files: lint as you type', function () {
     const err = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error), 15_000, 'a syntax error');
     assert.strictEqual(err.range.start.line, 1);
     assert.ok(doc.isDirty);
+  });
+
+  it('previews the playbook being edited, following unsaved edits (live preview)', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    // Start from a valid two-action playbook.
+    const valid = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ec2:StopInstances', 'ec2:DescribeInstances'], Resource: '*' }] }, null, 2);
+    const all = new vscode.WorkspaceEdit();
+    all.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), valid);
+    assert.ok(await vscode.workspace.applyEdit(all));
+    const panel = await vscode.commands.executeCommand<PreviewPanel>('breakglass.previewPlaybookFile', uri);
+    assert.ok(panel);
+    const effective = async () => (await panel.currentState()).model?.counts.effective.total.permitted;
+    assert.strictEqual(await effective(), 2);
+    const edit = new vscode.WorkspaceEdit();
+    const at = doc.getText().indexOf('"ec2:DescribeInstances"');
+    edit.insert(uri, doc.positionAt(at), '"ec2:StartInstances", "ec2:RebootInstances", ');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(doc.isDirty, 'the edit is not saved');
+    await waitFor(async () => (await effective()) === 4, 15_000, 'the preview to follow the edit');
+    assert.strictEqual(panel.target.kind === 'playbook' && panel.target.policyFile, uri.toString());
+    panel.dispose();
   });
 });
