@@ -9,6 +9,7 @@
 import { policyBenchmarks } from './policy';
 import { elevationBenchmarks } from './elevation';
 import { activationBenchmarks } from './activation';
+import { previewBenchmarks } from './preview';
 
 export interface Figure {
   /** What was measured, e.g. "effectivePermissions, full catalog (median)". */
@@ -46,7 +47,7 @@ export interface Benchmark {
 }
 
 /** Every benchmark, in run order. Other modules append theirs here. */
-export const BENCHMARKS: Benchmark[] = [...activationBenchmarks, ...policyBenchmarks, ...elevationBenchmarks];
+export const BENCHMARKS: Benchmark[] = [...activationBenchmarks, ...policyBenchmarks, ...previewBenchmarks, ...elevationBenchmarks];
 
 function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);

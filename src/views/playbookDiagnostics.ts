@@ -7,11 +7,9 @@ import { lintPolicy, type LintSeverity } from '../core/policy/lint';
 export const PLAYBOOK_GLOB = '**/.breakglass/playbooks/*.json';
 const DEBOUNCE_MS = 150;
 
-const SEVERITY: Record<LintSeverity, vscode.DiagnosticSeverity> = {
-  error: vscode.DiagnosticSeverity.Error,
-  warning: vscode.DiagnosticSeverity.Warning,
-  info: vscode.DiagnosticSeverity.Information,
-};
+function severity(s: LintSeverity): vscode.DiagnosticSeverity {
+  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
 
 export function isPlaybook(doc: vscode.TextDocument): boolean {
   return vscode.languages.match({ pattern: PLAYBOOK_GLOB }, doc) > 0;
@@ -22,7 +20,7 @@ export function playbookDiagnostics(text: string): vscode.Diagnostic[] {
   return lintPolicy(text, { kind: 'session' }).map((f) => {
     const p = f.position;
     const range = p ? new vscode.Range(p.line, p.column, p.line, p.column + Math.max(1, Math.min(p.length, 500))) : new vscode.Range(0, 0, 0, 1);
-    const d = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
+    const d = new vscode.Diagnostic(range, f.message, severity(f.severity));
     d.source = 'Break Glass';
     d.code = f.code;
     return d;
