@@ -225,6 +225,16 @@ export function tokenHash(sessionToken: string): string {
   return createHash('sha256').update(sessionToken).digest('hex').slice(0, 16);
 }
 
+/**
+ * The SDK's AssumeRoleCommand, loaded on first use and kept (already in memory once an STS client exists): planning
+ * needs no SDK, so the extension can activate without evaluating it, and later elevations pay nothing for it.
+ */
+let assumeRoleCommandModule: Promise<typeof import('@aws-sdk/client-sts').AssumeRoleCommand> | undefined;
+function assumeRoleCommand(): Promise<typeof import('@aws-sdk/client-sts').AssumeRoleCommand> {
+  assumeRoleCommandModule ??= import('@aws-sdk/client-sts').then((m) => m.AssumeRoleCommand);
+  return assumeRoleCommandModule;
+}
+
 export interface ElevateDeps {
   /** The STS client (reuse one: keep-alive) or a factory for it. Use AwsClients.stsForMfa(). */
   sts: STSClient | (() => STSClient);
@@ -251,9 +261,7 @@ export async function elevate(plan: ElevationPlan, deps: ElevateDeps): Promise<E
   if (deps.abortSignal?.aborted) {
     throw new BreakGlassError(translateAwsError(Object.assign(new Error('aborted'), { name: 'AbortError' })));
   }
-  // Loaded on first use (already in memory once an STS client exists): planning needs no SDK, so the extension can
-  // activate without evaluating it.
-  const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+  const AssumeRoleCommand = await assumeRoleCommand();
   let out;
   try {
     out = await sts.send(new AssumeRoleCommand(plan.input), { abortSignal: deps.abortSignal });
