@@ -13,6 +13,7 @@ import { DEFAULT_INCIDENT_PATTERN, MAX_JUSTIFICATION_LENGTH, planElevation, type
 import { elevateAndRecord, recordRequest, type PendingRequest } from '../core/session/flow';
 import type { Session } from '../core/session/types';
 import { MultiStepInput, type Step } from '../views/multiStepInput';
+import { formatDuration } from '../views/countdown';
 import { readSettings } from '../views/settings';
 import type { AccountsNode } from '../views/accountsTree';
 import type { CommandContext } from './context';
@@ -164,7 +165,7 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
     const chained = profile?.isRoleSession ?? (settings.sourceProfile ? false : envIsRoleSession(process.env) === true);
     const max = Math.min(playbookMax(playbook), role!.maxSessionDuration ?? 43200, chained ? 3600 : 43200);
     const choices = [...new Set([max, 900, 1800, 3600, 7200, 14400, 28800].filter((d) => d <= max))].sort((a, b) => a - b);
-    const items = choices.map((d) => ({ label: formatSeconds(d), description: d === max ? 'the most this playbook and role allow' : '', d }));
+    const items = choices.map((d) => ({ label: formatDuration(d), description: d === max ? 'the most this playbook and role allow' : '', d }));
     durationSeconds = (await input.pick({ title, step: 6, totalSteps: TOTAL_STEPS, placeholder: 'For how long?', items,
       activeItem: items.find((i) => i.d === (durationSeconds ?? max)) })).d;
     return stepMfa;
@@ -300,8 +301,3 @@ function safeRegExp(source: string): RegExp | undefined {
   }
 }
 
-export function formatSeconds(s: number): string {
-  const h = Math.floor(s / 3600);
-  const m = Math.round((s % 3600) / 60);
-  return h && m ? `${h} h ${m} min` : h ? `${h} h` : `${m} min`;
-}

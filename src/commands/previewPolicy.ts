@@ -6,6 +6,7 @@ import { ROLE_TEMPLATES, SESSION_POLICY_TEMPLATES } from '../core/templates';
 import { MultiStepInput, type Step } from '../views/multiStepInput';
 import { PreviewPanel, type PreviewDeps } from '../views/preview/panel';
 import type { PreviewTarget } from '../views/preview/protocol';
+import { formatDuration } from '../views/countdown';
 import type { CommandContext } from './context';
 
 const TITLE = 'Break Glass: Preview Policy';
@@ -17,11 +18,6 @@ export function previewDeps(ctx: CommandContext): PreviewDeps {
   return { extensionUri: ctx.extension.extensionUri, log: ctx.log, sessions: ctx.sessions, configs: ctx.configs };
 }
 
-export function formatDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.round((seconds % 3600) / 60);
-  return h && m ? `${h} h ${m} min` : h ? `${h} h` : `${m} min`;
-}
 
 interface RolePick extends vscode.QuickPickItem {
   roleName?: string;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { AccountConfig, RoleConfig, WorkspaceConfig } from '../core/config';
 import type { SessionChange, SessionStore } from '../core/session/store';
 import type { Session } from '../core/session/types';
-import { timeLeft } from './countdown';
+import { formatDuration, timeLeft } from './countdown';
 import type { WorkspaceConfigService } from './workspaceConfig';
 
 export type AccountsNode =
@@ -28,11 +28,6 @@ export function sessionContextValue(s: Session, nowMs: number, expiringWithinMs:
   return 'session:active';
 }
 
-function formatDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.round((seconds % 3600) / 60);
-  return h && m ? `${h} h ${m} min` : h ? `${h} h` : `${m} min`;
-}
 
 export interface AccountsTreeOptions {
   now?: () => number;
