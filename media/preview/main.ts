@@ -220,18 +220,26 @@ function actionTable(title: string, list: ActionView[], service: ServiceView): H
 }
 
 function serviceDetails(s: ServiceView): HTMLDetailsElement {
-  const summary = h('summary', { 'aria-label': `${s.name} (${s.service}): ${fmt(s.kept.length)} kept, ${fmt(s.removed.length)} removed, ${fmt(s.riskyKept)} risky kept` },
+  const summary = h('summary', { 'aria-label': `${s.name} (${s.service}): ${fmt(s.keptCount)} kept, ${fmt(s.removedCount)} removed, ${fmt(s.riskyKept)} risky kept` },
     h('span', { class: 'svc-name' }, s.name), ' ', h('code', {}, s.service), ' ',
-    h('span', { class: s.kept.length ? 'badge kept' : 'badge' }, `${fmt(s.kept.length)} kept`), ' ',
-    h('span', { class: 'badge removed' }, `${fmt(s.removed.length)} removed`),
+    h('span', { class: s.keptCount ? 'badge kept' : 'badge' }, `${fmt(s.keptCount)} kept`), ' ',
+    h('span', { class: 'badge removed' }, `${fmt(s.removedCount)} removed`),
     s.riskyKept ? h('span', { class: 'badge risky' }, `${fmt(s.riskyKept)} risky kept`) : null,
     s.riskyRemoved ? h('span', { class: 'badge' }, `${fmt(s.riskyRemoved)} risky removed`) : null);
   const details = h('details', { 'data-service': s.service }, summary);
   let rendered = false;
+  const fill = (kept: ActionView[], removed: ActionView[]) => {
+    details.querySelector('.svc-body')?.remove();
+    details.append(h('div', { class: 'svc-body' }, actionTable('Kept', kept, s), actionTable('Removed', removed, s)));
+  };
   const renderBody = () => {
     if (rendered) return;
     rendered = true;
-    details.append(h('div', { class: 'svc-body' }, actionTable('Kept', s.kept, s), actionTable('Removed', s.removed, s)));
+    // The state leaves the lists out (a full-catalog diff would be megabytes): ask the host for this service's.
+    if (s.kept.length === s.keptCount && s.removed.length === s.removedCount) return fill(s.kept, s.removed);
+    details.append(h('div', { class: 'svc-body' }, h('p', { class: 'muted', role: 'status' }, 'Loading actions…')));
+    awaitingLists.set(s.service, fill);
+    post({ type: 'serviceLists', service: s.service });
   };
   details.addEventListener('toggle', () => {
     if (details.open) renderBody();
@@ -254,8 +262,8 @@ function servicesSection(model: PreviewModel): HTMLElement {
     list.append(item);
     return item;
   });
-  const kept = model.services.reduce((n, s) => n + s.kept.length, 0);
-  const removed = model.services.reduce((n, s) => n + s.removed.length, 0);
+  const kept = model.services.reduce((n, s) => n + s.keptCount, 0);
+  const removed = model.services.reduce((n, s) => n + s.removedCount, 0);
   const status = h('p', { class: 'muted', role: 'status' });
   const input = h('input', { type: 'search', id: 'service-filter', placeholder: 'Filter services (e.g. ec2, iam, Amazon S3)', 'aria-label': 'Filter services', value: uiState.filter ?? '' });
   const apply = () => {
@@ -344,9 +352,16 @@ function render(state: StateMessage): void {
   post({ type: 'rendered', ms, services: model?.services.length ?? 0, diffRows: model?.diff.rows.length ?? 0 });
 }
 
+/** Services whose lists were asked for, with what to do when they arrive. */
+const awaitingLists = new Map<string, (kept: ActionView[], removed: ActionView[]) => void>();
+
 function onMessage(m: HostMessage): void {
   if (m.type === 'state') render(m);
-  else {
+  else if (m.type === 'serviceLists') {
+    const done = awaitingLists.get(m.service);
+    awaitingLists.delete(m.service);
+    done?.(m.kept, m.removed);
+  } else {
     sessions = m.sessions;
     const body = document.getElementById('sessions-body');
     if (body) fillSessions(body);

@@ -132,7 +132,7 @@ export function buildPreviewModel(input: PreviewInput): PreviewModel {
     const e = effective.actions[i];
     let s = services.get(r.service);
     if (!s) {
-      s = { service: r.service, name: catalog.service(r.service)?.name ?? r.service, kept: [], removed: [], riskyKept: 0, riskyRemoved: 0 };
+      s = { service: r.service, name: catalog.service(r.service)?.name ?? r.service, kept: [], removed: [], riskyKept: 0, riskyRemoved: 0, keptCount: 0, removedCount: 0 };
       services.set(r.service, s);
     }
     if (isPermitted(e.status)) {
@@ -149,6 +149,8 @@ export function buildPreviewModel(input: PreviewInput): PreviewModel {
   for (const s of services.values()) {
     s.kept.sort(riskyFirst);
     s.removed.sort(riskyFirst);
+    s.keptCount = s.kept.length;
+    s.removedCount = s.removed.length;
   }
   const serviceList = [...services.values()].sort((x, y) =>
     y.kept.length - x.kept.length || y.removed.length - x.removed.length || (x.service < y.service ? -1 : 1));
@@ -223,4 +225,19 @@ export function templateInput(roleTemplate: string, playbook: string, roleName =
     session: [{ name: t.name, document: t.policy }],
     playbookName: t.name,
   };
+}
+
+/**
+ * The model without the per-service action lists (counts and risk totals stay): what the page gets first, so a
+ * full-catalog diff is a small message and a live preview stays quick. The page asks for one service's lists when it
+ * is expanded (serviceLists). Nothing is lost: the host keeps the full model.
+ */
+export function slimModel(model: PreviewModel): PreviewModel {
+  return { ...model, services: model.services.map((s) => ({ ...s, kept: [], removed: [] })) };
+}
+
+/** One service's kept and removed lists from a full model, or undefined for an unknown service. */
+export function serviceLists(model: PreviewModel, service: string): { kept: ServiceView['kept']; removed: ServiceView['removed'] } | undefined {
+  const s = model.services.find((x) => x.service === service);
+  return s && { kept: s.kept, removed: s.removed };
 }

@@ -50,6 +50,9 @@ export interface ServiceView {
   removed: ActionView[];
   riskyKept: number;
   riskyRemoved: number;
+  /** How many actions each list holds, also when a slimmed model leaves the lists out (see slimModel). */
+  keptCount: number;
+  removedCount: number;
 }
 
 export type DiffRowKind = 'same' | 'removed' | 'added' | 'changed';

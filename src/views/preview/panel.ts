@@ -9,7 +9,7 @@
 // policy data) and SessionView metadata built field by field: never a credential.
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
-import { buildPreviewModel, roleTemplateFor, sessionsModel, templateInput, type PreviewInput } from '../../core/preview/model';
+import { buildPreviewModel, roleTemplateFor, serviceLists, sessionsModel, slimModel, templateInput, type PreviewInput } from '../../core/preview/model';
 import type { PreviewModel } from '../../core/preview/types';
 import { loadRoleTemplate, parsePolicyFile } from '../../core/policy/sources';
 import type { SessionStore } from '../../core/session/store';
@@ -19,7 +19,7 @@ import type { Logger } from '../../core/log';
 import type { WorkspaceConfigService } from '../workspaceConfig';
 import {
   PREVIEW_VIEW_TYPE, SESSION_ACTION_COMMANDS, isPageMessage, type HostMessage, type PageMessage, type PageState,
-  type PreviewTarget, type RenderedMessage, type StateMessage,
+  type PreviewTarget, type RenderedMessage, type ServiceListsMessage, type StateMessage,
 } from './protocol';
 
 export interface PreviewDeps {
@@ -224,6 +224,11 @@ export class PreviewPanel implements vscode.Disposable {
       case 'previewSession':
         this.show({ kind: 'session', sessionId: m.sessionId });
         return;
+      case 'serviceLists': {
+        const lists = await this.serviceLists(m.service);
+        if (lists) this.post(lists);
+        return;
+      }
       default: {
         const command = SESSION_ACTION_COMMANDS[m.type];
         try {
@@ -242,7 +247,16 @@ export class PreviewPanel implements vscode.Disposable {
     // A newer target was shown while this one was being built: its own postState sends it.
     if (pending !== this.state) return;
     // Sessions may have changed while the model was built or while the page was hidden: send the current list.
-    this.post({ ...state, sessions: sessionsModel(this.deps.sessions.list()) });
+    // The model goes without its per-service action lists (the page asks for a service's when it is expanded): a
+    // full-catalog diff is then tens of kilobytes instead of megabytes, which keeps live preview quick.
+    this.post({ ...state, model: state.model && slimModel(state.model), listsOmitted: true, sessions: sessionsModel(this.deps.sessions.list()) });
+  }
+
+  /** One service's kept and removed lists from the current full model (what the page asks for on expand). */
+  async serviceLists(service: string): Promise<ServiceListsMessage | undefined> {
+    const model = (await this.currentState()).model;
+    const lists = model ? serviceLists(model, service) : undefined;
+    return lists && { type: 'serviceLists', service, ...lists };
   }
 
   private postSessions(): void {

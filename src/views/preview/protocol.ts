@@ -1,7 +1,7 @@
 // The one message protocol of the "Break Glass: Policy preview" webview, imported by the host (panel.ts) and by the
 // page (media/preview/main.ts). It must stay free of `vscode` and Node imports: the page bundle is a browser IIFE.
 // Type imports are erased at build time; the only runtime code here is plain guards.
-import type { PreviewModel, SessionView } from '../../core/preview/types';
+import type { ActionView, PreviewModel, SessionView } from '../../core/preview/types';
 
 export type { PreviewModel, SessionView };
 
@@ -36,6 +36,8 @@ export interface StateMessage {
   sessions: SessionView[];
   /** Milliseconds the host spent building the model (shown in the page footer). */
   modelMs?: number;
+  /** The model's per-service action lists are left out; the page asks for them per service (serviceLists). */
+  listsOmitted?: boolean;
 }
 
 export interface SessionsMessage {
@@ -43,7 +45,15 @@ export interface SessionsMessage {
   sessions: SessionView[];
 }
 
-export type HostMessage = StateMessage | SessionsMessage;
+/** One service's action lists, answering a ServiceListsRequest (the state's model leaves them out). */
+export interface ServiceListsMessage {
+  type: 'serviceLists';
+  service: string;
+  kept: ActionView[];
+  removed: ActionView[];
+}
+
+export type HostMessage = StateMessage | SessionsMessage | ServiceListsMessage;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Page → host
@@ -67,7 +77,13 @@ export interface RenderedMessage {
   diffRows: number;
 }
 
-export type PageMessage = ReadyMessage | SessionActionMessage | RenderedMessage;
+/** The page expanded a service whose lists it does not have yet. */
+export interface ServiceListsRequest {
+  type: 'serviceLists';
+  service: string;
+}
+
+export type PageMessage = ReadyMessage | SessionActionMessage | RenderedMessage | ServiceListsRequest;
 
 export const SESSION_ACTIONS: ReadonlyArray<SessionActionMessage['type']> = ['openTerminal', 'revoke', 'reElevate', 'previewSession'];
 
@@ -80,6 +96,8 @@ export function isPageMessage(m: unknown): m is PageMessage {
       return true;
     case 'rendered':
       return typeof o.ms === 'number' && typeof o.services === 'number' && typeof o.diffRows === 'number';
+    case 'serviceLists':
+      return typeof o.service === 'string' && o.service.length > 0 && o.service.length <= 100;
     default:
       return SESSION_ACTIONS.includes(o.type as SessionActionMessage['type']) && typeof o.sessionId === 'string'
         && o.sessionId.length > 0 && o.sessionId.length <= 200;
@@ -91,7 +109,8 @@ export function isHostMessage(m: unknown): m is HostMessage {
   if (typeof m !== 'object' || m === null) return false;
   const o = m as Record<string, unknown>;
   return (o.type === 'state' && typeof o.target === 'object' && Array.isArray(o.sessions))
-    || (o.type === 'sessions' && Array.isArray(o.sessions));
+    || (o.type === 'sessions' && Array.isArray(o.sessions))
+    || (o.type === 'serviceLists' && typeof o.service === 'string' && Array.isArray(o.kept) && Array.isArray(o.removed));
 }
 
 /** What the page keeps with vscode.setState (small: the model is re-sent by the host after `ready`). */

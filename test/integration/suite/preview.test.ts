@@ -90,6 +90,13 @@ describe('Break Glass: Policy preview (webview)', () => {
       assert.strictEqual(state.model.counts.effective.byLevel[l].permitted, after.byLevel[l].allowed + after.byLevel[l].conditional, `effective ${l}`);
     }
     assert.strictEqual(rendered.services, state.model.services.length);
+    // The page gets the counts without the per-service action lists, and asks for a service's when it opens it.
+    assert.strictEqual(state.listsOmitted, true);
+    assert.ok(state.model.services.every((s) => s.kept.length === 0 && s.removed.length === 0));
+    assert.ok(JSON.stringify(state).length < 400_000, `posted state is ${JSON.stringify(state).length} bytes`);
+    const ec2 = await panel.serviceLists('ec2');
+    assert.strictEqual(ec2?.kept.length, state.model.services.find((s) => s.service === 'ec2')?.keptCount);
+    assert.ok(ec2 && ec2.removed.length > 0);
 
     // Running the command again (another playbook) reuses the same panel. (The state may be posted before the
     // command's promise settles, so subscribe first.)

@@ -4,7 +4,7 @@ import { diffPermissions, summarizeEffective } from '../../../src/core/policy/di
 import { effectivePermissions, isPermitted } from '../../../src/core/policy/effective';
 import { getManagedPolicy } from '../../../src/core/policy/managed';
 import type { NamedPolicy } from '../../../src/core/policy/types';
-import { buildPreviewModel, roleTemplateFor, sessionsModel, templateInput, type PreviewInput } from '../../../src/core/preview/model';
+import { buildPreviewModel, roleTemplateFor, serviceLists, sessionsModel, slimModel, templateInput, type PreviewInput } from '../../../src/core/preview/model';
 import type { PreviewModel } from '../../../src/core/preview/types';
 import type { Session, SessionCredentials } from '../../../src/core/session/types';
 import { SESSION_POLICY_TEMPLATES } from '../../../src/core/templates';
@@ -207,5 +207,28 @@ describe('preview protocol guards', () => {
     assert.ok(!isPageMessage(null));
     assert.ok(isHostMessage({ type: 'sessions', sessions: [] }));
     assert.ok(!isHostMessage({ type: 'state' }));
+  });
+});
+
+describe('preview model: slim state and per-service lists', () => {
+  const full = buildPreviewModel(templateInput('incident_responder', 'containment_actions'));
+
+  it('drops the action lists but keeps every count, and is far smaller', () => {
+    const slim = slimModel(full);
+    assert.ok(slim.services.every((s) => s.kept.length === 0 && s.removed.length === 0));
+    assert.deepStrictEqual(slim.services.map((s) => [s.service, s.keptCount, s.removedCount, s.riskyKept, s.riskyRemoved]),
+      full.services.map((s) => [s.service, s.kept.length, s.removed.length, s.riskyKept, s.riskyRemoved]));
+    assert.deepStrictEqual(slim.counts, full.counts);
+    assert.ok(JSON.stringify(slim).length * 10 < JSON.stringify(full).length, 'at least ten times smaller');
+    assert.ok(full.services[0].kept.length > 0, 'the full model is untouched');
+  });
+
+  it('serves one service\'s lists from the full model', () => {
+    const ec2 = serviceLists(full, 'ec2');
+    assert.ok(ec2);
+    assert.strictEqual(ec2.kept.length, 7);
+    const view = full.services.find((s) => s.service === 'ec2')!;
+    assert.deepStrictEqual([ec2.kept.length, ec2.removed.length], [view.keptCount, view.removedCount]);
+    assert.strictEqual(serviceLists(full, 'no-such-service'), undefined);
   });
 });
