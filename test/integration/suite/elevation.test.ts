@@ -279,6 +279,35 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
     }
   });
 
+  it('elevates with a workspace playbook file or with the role\'s full permissions (no session policy)', async () => {
+    await config().update('terminal.openOnElevate', false, vscode.ConfigurationTarget.Global);
+    const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.breakglass', 'playbooks', 'isolate.json');
+    const doc = { Version: '2012-10-17', Statement: [{ Sid: 'Isolate', Effect: 'Allow', Action: ['ec2:ModifyInstanceAttribute'], Resource: '*' }] };
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(doc, null, 2)));
+    try {
+      fake.reset();
+      const fromFile = await vscode.commands.executeCommand<Session | undefined>('breakglass.elevate', {
+        roleArn: ROLE_ARN, playbook: `file:${file.fsPath}`, incidentId: 'INC-2024-020', justification: 'file playbook', durationSeconds: 900, tokenCode: '414141', mfaSerial: MFA,
+      });
+      assert.ok(fromFile);
+      const p1 = fake.calls('AssumeRole')[0].params;
+      assert.deepStrictEqual(JSON.parse(p1.Policy), doc);
+      assert.ok(!p1.Policy.includes('\n'), 'minified');
+      fake.reset();
+      const full = await vscode.commands.executeCommand<Session | undefined>('breakglass.elevate', {
+        roleArn: ROLE_ARN, playbook: 'none', incidentId: 'INC-2024-021', justification: 'no playbook fits', durationSeconds: 900, tokenCode: '424242', mfaSerial: MFA,
+      });
+      assert.ok(full);
+      const p2 = fake.calls('AssumeRole')[0].params;
+      assert.strictEqual(p2.Policy, undefined, 'no session policy: the role\'s full permissions');
+      assert.strictEqual(fake.requests.length, 1);
+      for (const s of [fromFile, full]) await vscode.commands.executeCommand('breakglass.revokeSession', s.id, { aws: false });
+    } finally {
+      await vscode.workspace.fs.delete(file);
+      await config().update('terminal.openOnElevate', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('repaints only the parents a new session touches once sessions exist', async () => {
     await config().update('terminal.openOnElevate', false, vscode.ConfigurationTarget.Global);
     const elevateOne = (incidentId: string, tokenCode: string) => vscode.commands.executeCommand<Session | undefined>('breakglass.elevate', {
