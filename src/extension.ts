@@ -31,11 +31,21 @@ export interface BreakGlassApi {
 
 export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   const log = createExtensionLog();
-  const settings = readSettings();
   const warnings = () => readSettings().expiryWarningMinutes.map((m) => m * 60_000);
-  const lastThresholdMs = () => Math.min(...warnings(), 2 * 60_000);
-  const sessions = new SessionStore({ secrets: new VsCodeSecretStore(context.secrets), warnBeforeMs: settings.expiryWarningMinutes.map((m) => m * 60_000), log });
-  const audit = () => new AuditLog(readSettings().auditLogPath || path.join(context.globalStorageUri.fsPath, 'audit.jsonl'), { source: 'vscode' });
+  // The last (smallest) configured warning threshold; 2 minutes if none is configured.
+  const lastThresholdMs = () => (warnings().length ? Math.min(...warnings()) : 2 * 60_000);
+  const sessions = new SessionStore({ secrets: new VsCodeSecretStore(context.secrets), warnBeforeMs: warnings(), log });
+  // One AuditLog per configured path: its write queue keeps records in order and its file handle stays open between
+  // appends (a fresh instance per call reopened the file on the elevation path). A new path gets a new log.
+  let auditLog: AuditLog | undefined;
+  const audit = (): AuditLog => {
+    const file = readSettings().auditLogPath || path.join(context.globalStorageUri.fsPath, 'audit.jsonl');
+    if (auditLog?.file !== file) {
+      void auditLog?.dispose();
+      auditLog = new AuditLog(file, { source: 'vscode' });
+    }
+    return auditLog;
+  };
   // Lifecycle records go to the audit log at the path configured when they happen.
   const auditEvents = auditStoreEvents(sessions, { append: (r) => audit().append(r) }, (e) => log.error(`audit log write failed: ${(e as Error).message}`));
   const configs = new WorkspaceConfigService(log);
@@ -67,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
     },
   };
   context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, terminals, statusBar, playbooks,
-    { dispose: () => auditEvents.dispose() }, { dispose: () => sessions.dispose() },
+    { dispose: () => auditEvents.dispose() }, { dispose: () => sessions.dispose() }, { dispose: () => void auditLog?.dispose() },
     sessions.onDidChange((e) => {
       if (e.kind === 'warning') {
         const minutes = Math.max(1, Math.round(e.remainingMs / 60_000));
@@ -77,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
         void vscode.window.showInformationMessage(`Break Glass: ${e.session.incidentId} on ${e.session.roleName} has expired; its credentials are gone.`, 'Re-elevate')
           .then((pick) => pick && vscode.commands.executeCommand('breakglass.reElevate', e.session.id));
       }
-    }) as unknown as vscode.Disposable,
+    }),
     vscode.window.onDidChangeWindowState((w) => w.focused && sessions.tick()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['discovery', 'sourceProfile', 'endpointUrl', 'region'].some((k) => e.affectsConfiguration(`breakglass.${k}`))) void configs.reload();

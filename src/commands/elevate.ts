@@ -235,12 +235,13 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
     });
     const s = result.session;
     ctx.log.info(`granted session ${s.id}: ${s.roleSessionName}, key ${s.accessKeyId}, token sha256 ${s.tokenHash}, expires ${s.expiresAt}`);
-    if (readSettings().openTerminalOnElevate) await ctx.openTerminal(s.id);
-    // The 'granted' audit line and the SecretStorage copy are written in parallel with the terminal opening.
+    // The 'granted' line (and the SecretStorage copy) land before the terminal's 'terminal_opened' line, so the audit
+    // log reads in the order things happened; it is a millisecond or two, far less than a terminal takes to open.
     await result.durable.catch((e: unknown) => {
       ctx.log.error(`session ${s.id} is valid, but its audit record or stored copy failed: ${(e as Error).message}`);
       void vscode.window.showWarningMessage(`Break Glass: the session works, but recording it failed (${(e as Error).message}). Check the audit log path.`);
     });
+    if (readSettings().openTerminalOnElevate) await ctx.openTerminal(s.id);
     const note = plan.plan.notes.length ? ` ${plan.plan.notes.join(' ')}` : '';
     void vscode.window.showInformationMessage(
       `Break Glass: ${s.roleName} for ${s.incidentId} (${playbookLabel}) until ${new Date(s.expiresAt).toLocaleTimeString()}.${note}`,
