@@ -8,6 +8,7 @@ const path = require('path');
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
+const quiet = args.has('--quiet');
 const benchOnly = args.has('--bench');
 const root = __dirname;
 
@@ -98,6 +99,12 @@ async function main() {
   if (!benchOnly) for (const d of ['dist', 'out']) fs.rmSync(path.join(root, d), { recursive: true, force: true });
   const results = await Promise.all(configs.map((c) => esbuild.build(c)));
   const data = benchOnly ? [] : buildData();
+  if (quiet) {
+    // npm start: one line; the per-bundle list is for `--verbose` and the other scripts.
+    const outputs = results.flatMap((r) => Object.keys(r.metafile.outputs)).filter((f) => !f.endsWith('.map'));
+    console.log(`built in ${Date.now() - t0} ms: ${outputs.filter((f) => f.startsWith('dist/')).length} bundles and ${data.length} data files in dist/`);
+    return;
+  }
   console.log(`built in ${Date.now() - t0} ms${production ? ' (production)' : ''}:`);
   report(results);
   for (const d of data) console.log(`  ${path.relative(root, d.file).padEnd(48)} ${(d.bytes / 1024).toFixed(1).padStart(9)} KiB`);

@@ -5,12 +5,14 @@
 #   scripts/vscode-host.sh integration   mocha suites INSIDE the extension host (dev extension = this folder)
 #   scripts/vscode-host.sh e2e           browser tests against the packaged .vsix installed into code-server
 #   scripts/vscode-host.sh serve         npm start: the .vsix in a local VS Code on 127.0.0.1 with a demo workspace
+#   scripts/vscode-host.sh node -- CMD   runs CMD with the Node that code-server uses (24) first on PATH: the unit
+#                                        tests and the CLI run on it too, not only on the machine's Node
 #
 # code-server stays out of the project's dependencies (it needs Node 24 and native builds): it is installed once
 # into $BREAKGLASS_CACHE (default ~/.cache/breakglass) and reused. Nothing here needs an AWS account.
 set -Eeuo pipefail
 
-MODE=${1:?usage: scripts/vscode-host.sh integration|e2e|serve}
+MODE=${1:?usage: scripts/vscode-host.sh integration|e2e|serve|node -- CMD}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${BREAKGLASS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/breakglass}/vscode-host/cache
 CODE_SERVER_VERSION=${CODE_SERVER_VERSION:-4.139.1}
@@ -24,17 +26,28 @@ mkdir -p "$CACHE" "$RESULTS"
 if [ "$MODE" = serve ]; then
   # npm start keeps its state (settings, secrets of live sessions, the demo workspace and your edits to it) between
   # runs; test runs get a throwaway folder each time.
-  RUN=$(dirname "$CACHE")/serve
+  RUN=${BREAKGLASS_SERVE_DIR:-$(dirname "$CACHE")/serve}
   KEEP_RUN=1
 else
   RUN=$(mktemp -d "${TMPDIR:-/tmp}/breakglass-host.XXXXXX")
 fi
+case "$MODE" in integration|e2e|serve|node) ;; *) die "unknown mode '$MODE' (integration|e2e|serve|node)" ;; esac
 mkdir -p "$RUN"/{tmp,home,xdg/config,xdg/data,xdg/cache,ud/User,exts,out,results}
+
+port_free() { node -e 's=require("net").createServer().once("error",()=>process.exit(1)).listen(+process.argv[1],"127.0.0.1",()=>s.close())' "$1"; }
+if [ "$MODE" = serve ]; then
+  # One stable port, so an open browser tab survives a restart.
+  PORT=${BREAKGLASS_PORT:-8743}
+  [[ "$PORT" =~ ^[0-9]+$ ]] && [ "$PORT" -ge 1 ] && [ "$PORT" -le 65535 ] || die "BREAKGLASS_PORT='$PORT' is not a port number (1–65535)"
+  port_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use — is another 'npm start' still running? Stop it, or pick another port: BREAKGLASS_PORT=$((PORT + 1)) npm start"
+else
+  PORT=$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+fi
 
 # ------------------------------------------------------------------ system packages (Debian)
 need=()
 pkgs=(libkrb5-dev ripgrep python3 make g++)
-[ "$MODE" != serve ] && pkgs+=(chromium)
+case "$MODE" in integration|e2e) pkgs+=(chromium) ;; esac
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "missing Debian packages: ${need[*]} — install them with: sudo apt-get install ${need[*]}"
@@ -111,6 +124,13 @@ if [ ! -f "$CS_DIR/.ok" ]; then
 fi
 # shellcheck disable=SC1091
 . "$CS_DIR/.env"
+if [ "$MODE" = node ]; then
+  shift; [ "${1:-}" = -- ] && shift
+  [ $# -gt 0 ] || die "usage: scripts/vscode-host.sh node -- CMD [ARGS...]"
+  rm -rf "$RUN"
+  log "running on $("$NODE_BIN/node" -v): $*"
+  PATH=$NODE_BIN:$PATH exec "$@"
+fi
 CS_BIN=$CS_DIR/node_modules/.bin/code-server
 CS() { HOME=$RUN/home PATH=$NODE_BIN:$PATH "$CS_BIN" --config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/exts" "$@"; }
 printf 'auth: none\ncert: false\n' > "$RUN/config.yaml"
@@ -128,16 +148,17 @@ case "$MODE" in
     log "installing $(basename "$VSIX") into code-server"
     CS --install-extension "$VSIX" --force > "$RUN/install.log" 2>&1 || { cat "$RUN/install.log"; die "extension install failed"; }
     if [ "$MODE" = serve ]; then [ -d "$WS" ] || cp -r "$ROOT/demo/workspace" "$WS"; else mkdir -p "$WS"; fi ;;
-  *) die "unknown mode '$MODE' (integration|e2e|serve)" ;;
 esac
 
 # ------------------------------------------------------------------ start code-server on loopback
+# First-run user settings. npm start keeps the file once written, so what you change in the served VS Code stays.
+if [ "$MODE" != serve ] || [ ! -f "$RUN/ud/User/settings.json" ]; then
 cat > "$RUN/ud/User/settings.json" <<'JSON'
 { "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off", "security.workspace.trust.enabled": false,
   "extensions.autoUpdate": false, "extensions.autoCheckUpdates": false, "update.mode": "none",
   "chat.disableAIFeatures": true, "workbench.tips.enabled": false }
 JSON
-PORT=${BREAKGLASS_PORT:-$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
+fi
 EXTRA=()
 grep -q '"vscode-option"' "$CS_DIR/node_modules/code-server/out/node/cli.js" && EXTRA+=(--vscode-option enable-smoke-test-driver)
 SERVER_PID=
@@ -157,6 +178,15 @@ SERVER_ENV=()
 # e2e: the extension host gets made-up base credentials of a break-glass user; the tests point breakglass.endpointUrl
 # at a local endpoint that answers STS/IAM, so nothing ever reaches AWS.
 [ "$MODE" = e2e ] && SERVER_ENV=(AWS_ACCESS_KEY_ID=AKIAE2EBASEUSER00001 AWS_SECRET_ACCESS_KEY=e2eBaseSecretNotRealAtAll0000000000000000)
+if [ "$MODE" = serve ]; then
+  # The served VS Code has a sandbox HOME; let it use your real AWS setup: the shared config and credentials files
+  # (read, never written, through AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE), the SSO token cache, and your AWS_*
+  # environment (inherited as it is).
+  REAL_HOME=${HOME:-}
+  [ -z "${AWS_CONFIG_FILE:-}" ] && [ -f "$REAL_HOME/.aws/config" ] && SERVER_ENV+=(AWS_CONFIG_FILE=$REAL_HOME/.aws/config)
+  [ -z "${AWS_SHARED_CREDENTIALS_FILE:-}" ] && [ -f "$REAL_HOME/.aws/credentials" ] && SERVER_ENV+=(AWS_SHARED_CREDENTIALS_FILE=$REAL_HOME/.aws/credentials)
+  if [ -d "$REAL_HOME/.aws/sso" ]; then mkdir -p "$RUN/home/.aws" && ln -sfn "$REAL_HOME/.aws/sso" "$RUN/home/.aws/sso"; fi
+fi
 env "${SERVER_ENV[@]}" HOME=$RUN/home EXTENSIONS_GALLERY={} EXT_TEST_RESULTS_DIR=$RUN/results BREAKGLASS_TEST_OUT=$RUN/out PATH=$NODE_BIN:$PATH \
   setsid "$CS_BIN" --config "$RUN/config.yaml" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/exts" \
   --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check --disable-workspace-trust \
@@ -169,11 +199,24 @@ log "code-server $(CS --version 2>/dev/null | head -1) on $URL"
 
 case "$MODE" in
   serve)
+    [ "${BREAKGLASS_VERBOSE:-0}" = 1 ] && log "server log: $RUN/server.log; state kept in $RUN"
+    log "demo workspace: $WS (your edits are kept); AWS config: ${AWS_CONFIG_FILE:-$REAL_HOME/.aws/config}"
     echo
-    echo "  Break Glass $VERSION is running in VS Code at:  $URL/?folder=$WS"
-    echo "  (demo workspace, no AWS account needed; Ctrl-C stops it)"
+    echo "  ┌──────────────────────────────────────────────────────────────────────────"
+    echo "  │ Break Glass $VERSION is running. Open in your browser:"
+    echo "  │"
+    echo "  │     $URL/?folder=$WS"
+    echo "  │"
+    echo "  │ No AWS account needed for the demo. Ctrl-C stops it."
+    echo "  └──────────────────────────────────────────────────────────────────────────"
     echo
-    wait "$SERVER_PID" || true ;;
+    # Stop with the parent too: if whoever started us goes away without passing the signal on (npm killed, a
+    # wrapper shell that does not forward SIGTERM), we are re-parented; notice it within a second and clean up.
+    PARENT=$PPID
+    while kill -0 "$SERVER_PID" 2>/dev/null; do
+      [ "$(ps -o ppid= -p $$ | tr -d ' ')" = "$PARENT" ] || { log "parent process gone: stopping"; exit 143; }
+      sleep 1 & wait $! || true
+    done ;;
   integration)
     rm -f "$RUN/results/"*.json
     set +e
