@@ -200,7 +200,9 @@ log "code-server $(CS --version 2>/dev/null | head -1) on $URL"
 case "$MODE" in
   serve)
     [ "${BREAKGLASS_VERBOSE:-0}" = 1 ] && log "server log: $RUN/server.log; state kept in $RUN"
-    log "demo workspace: $WS (your edits are kept); AWS config: ${AWS_CONFIG_FILE:-$REAL_HOME/.aws/config}"
+    AWSCFG=${AWS_CONFIG_FILE:-$REAL_HOME/.aws/config}
+    [ -f "$AWSCFG" ] && AWSCFG="your AWS config $AWSCFG" || AWSCFG="no AWS config at $AWSCFG (the demo needs none)"
+    log "demo workspace: $WS (your edits are kept); $AWSCFG"
     echo
     echo "  ┌──────────────────────────────────────────────────────────────────────────"
     echo "  │ Break Glass $VERSION is running. Open in your browser:"
