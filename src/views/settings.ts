@@ -44,6 +44,8 @@ export const SECTION = 'breakglass';
 
 // What has been reported already, so each ignored value and each refused pattern is logged once.
 let log: Logger | undefined;
+/** Set by guardWorkspaceSettings: scans the settings files, then reports what it found plus `extra`. */
+let scanner: ((extra: IgnoredSetting[]) => void) | undefined;
 const reported = new Set<string>();
 
 function report(ignored: IgnoredSetting[]): void {
@@ -98,7 +100,11 @@ export function readSettings(): Settings {
     discoverRoles: c.get<boolean>('discovery.roles', false),
     discoverAccounts: c.get<boolean>('discovery.accounts', false),
   };
-  report(ignored);
+  // Values the API still shows: say which file they come from when a scanner can tell, else report them as they are.
+  if (ignored.some((i) => !reported.has(`${i.origin}:${i.key}`))) {
+    if (scanner) scanner(ignored);
+    else report(ignored);
+  }
   return s;
 }
 
@@ -114,7 +120,7 @@ export function onSettingsChanged(keys: string[], listener: () => void): vscode.
  */
 export function guardWorkspaceSettings(logger: Logger): vscode.Disposable {
   log = logger;
-  const scan = async (): Promise<void> => {
+  const scan = async (extra: IgnoredSetting[] = []): Promise<void> => {
     const files: Array<{ uri: vscode.Uri; kind: 'settings' | 'workspaceFile'; origin: IgnoredSetting['origin'] }> = [];
     const folders = vscode.workspace.workspaceFolders ?? [];
     const ws = vscode.workspace.workspaceFile;
@@ -133,15 +139,18 @@ export function guardWorkspaceSettings(logger: Logger): vscode.Disposable {
       const file = f.uri.scheme === 'file' ? f.uri.fsPath : f.uri.toString();
       for (const key of protectedKeysIn(text, f.kind)) ignored.push({ key, origin: f.origin, file });
     }
+    for (const x of extra) if (!ignored.some((i) => i.key === x.key && i.origin === x.origin)) ignored.push(x);
     report(ignored);
-    readSettings(); // also reports values the API still shows, and a refused incident pattern
   };
-  const rescan = () => void scan().catch((e) => logger.error(`could not read workspace settings: ${(e as Error).message}`));
+  const rescan = (extra?: IgnoredSetting[]) => void scan(extra).catch((e) => logger.error(`could not read workspace settings: ${(e as Error).message}`));
+  scanner = rescan;
   const watchers = [vscode.workspace.createFileSystemWatcher('**/.vscode/settings.json'), vscode.workspace.createFileSystemWatcher('**/*.code-workspace')];
-  const subs: vscode.Disposable[] = [...watchers, vscode.workspace.onDidChangeWorkspaceFolders(rescan),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && rescan())];
-  for (const w of watchers) subs.push(w.onDidCreate(rescan), w.onDidChange(rescan));
+  const subs: vscode.Disposable[] = [...watchers, vscode.workspace.onDidChangeWorkspaceFolders(() => rescan()),
+    // readSettings() also reports values the API still shows, and a refused incident pattern.
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && (rescan(), readSettings()))];
+  for (const w of watchers) subs.push(w.onDidCreate(() => rescan()), w.onDidChange(() => rescan()));
   rescan();
-  return vscode.Disposable.from(...subs, { dispose: () => { if (log === logger) log = undefined; } });
+  readSettings();
+  return vscode.Disposable.from(...subs, { dispose: () => { if (log === logger) { log = undefined; scanner = undefined; } } });
 }
 
