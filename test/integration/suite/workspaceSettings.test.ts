@@ -27,7 +27,7 @@ describe('workspace settings cannot redirect credentials, forge the requester or
   let settingsFile: string;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-ws-settings-'));
   const config = () => vscode.workspace.getConfiguration('breakglass');
-  const USER_KEYS = ['endpointUrl', 'region', 'auditLogPath', 'requester', 'revokeInAws'];
+  const USER_KEYS = ['endpointUrl', 'region', 'auditLogPath', 'requester', 'revokeInAws', 'incidentPattern'];
 
   before(async () => {
     ({ api } = await activateExtension());
@@ -124,5 +124,18 @@ describe('workspace settings cannot redirect credentials, forge the requester or
     assert.strictEqual(put[0].params.PolicyName, 'AWSRevokeOlderSessions');
     assert.deepStrictEqual(repo.requests, []);
     assert.strictEqual(api.commands.sessions.get(session.id)?.state, 'revoked');
+  });
+
+  it("a catastrophic incident pattern in the user's own settings is refused: the default applies, with one warning", async () => {
+    await config().update('incidentPattern', '^(a+)+$', vscode.ConfigurationTarget.Global);
+    const line = await waitFor(() => api.commands.log.recent().find((l) => l.includes('breakglass.incidentPattern "^(a+)+$" is not used')), 20_000, 'the refused-pattern log line');
+    assert.match(line, /^\[warn\] .*a repetition of something that itself repeats.*default \^\[A-Z\]\[A-Z0-9\]\*-\\d\[\\w-\]\*\$/);
+    const s = readSettings();
+    assert.strictEqual(s.incidentPattern, '^(a+)+$');
+    assert.strictEqual(s.incidentRegExp, DEFAULT_INCIDENT_PATTERN);
+    // The input that would take hours with the configured pattern is answered at once by the default.
+    assert.strictEqual(s.incidentRegExp.test('a'.repeat(40) + '!'), false);
+    await vscode.commands.executeCommand('breakglass.refresh');
+    assert.strictEqual(api.commands.log.recent().filter((l) => l.includes('breakglass.incidentPattern "^(a+)+$" is not used')).length, 1, 'logged once');
   });
 });
