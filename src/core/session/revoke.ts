@@ -143,13 +143,16 @@ export function revokePolicyDocument(issuedBefore: string, others: Statement[] =
 interface RawResponse { statusCode: number; headers: Record<string, string | undefined>; body?: unknown }
 interface RawRequest { protocol?: string; hostname?: string; port?: number }
 
-function notIam(action: string, where: string, why: string): BreakGlassError {
-  return new BreakGlassError({
+function notIam(action: string, where: string, why: string, status: number): BreakGlassError {
+  const e = new BreakGlassError({
     code: 'Unknown', awsCode: 'NotIamAnswer', title: 'Not an answer from IAM', retryable: false,
     message: `The answer to iam:${action} from ${where} is not IAM's (${why}), so nothing is known to have changed in AWS. `
       + 'Check the endpoint override (breakglass.endpointUrl, --endpoint-url, AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL) and your network, '
       + 'or use "Revoke active sessions" on the role in the IAM console.',
   });
+  // A 5xx page (a proxy or load balancer in trouble) is retried by the SDK like any 5xx; nothing else is.
+  if (status >= 500) Object.assign(e, { $metadata: { httpStatusCode: status } });
+  return e;
 }
 
 async function readBody(body: unknown): Promise<Buffer> {
@@ -192,7 +195,7 @@ async function sendToIam<O>(
     const headers = Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     const why = whyNotIam(action, res.statusCode, headers, body.toString('utf8'));
     const req = args.request;
-    if (why) throw notIam(action, `${req.protocol ?? 'https:'}//${req.hostname ?? '?'}${req.port ? `:${req.port}` : ''}`, why);
+    if (why) throw notIam(action, `${req.protocol ?? 'https:'}//${req.hostname ?? '?'}${req.port ? `:${req.port}` : ''}`, why, res.statusCode);
     awsNowMs = Date.parse(headers.date as string);
     return r;
   };

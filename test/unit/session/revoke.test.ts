@@ -16,7 +16,8 @@ import {
 } from '../../../src/core/session/revoke';
 import { SessionStore } from '../../../src/core/session/store';
 import { MemorySecretStore } from '../../../src/core/session/types';
-import { useFakeAws } from '../helpers/aws';
+import { AwsClients } from '../../../src/core/aws/clients';
+import { TEST_CREDS, useFakeAws } from '../helpers/aws';
 import { FakeClock } from './fake-clock';
 
 const ROLE_NAME = 'BREAK-GLASS-INCIDENT_RESPONDER';
@@ -158,6 +159,22 @@ describe('session/revoke (AWSRevokeOlderSessions) against the local IAM endpoint
         return true;
       });
       if (action === 'GetRolePolicy') assert.deepStrictEqual(aws.fake.requests.map((q) => q.action), ['GetRolePolicy'], 'nothing written after a non-IAM read');
+    }
+  });
+
+  it("a proxy's 5xx page is retried like AWS's 5xx (and the real answer then counts); a 200 page is not", async () => {
+    const clients = new AwsClients({ endpointUrl: aws.fake.url, region: 'us-east-1', credentials: TEST_CREDS, env: {}, maxAttempts: 2 });
+    try {
+      aws.fake.setBehaviour('PutRolePolicy', { raw: '<html>502 Bad Gateway</html>', status: 502 }, { times: 1 });
+      const r = await revokeInAws(clients.iam(), ROLE);
+      assert.strictEqual(r.issuedBefore, '2031-03-04T05:06:08Z');
+      assert.strictEqual(aws.fake.calls('PutRolePolicy').length, 2);
+      aws.fake.reset();
+      aws.fake.setBehaviour('PutRolePolicy', { raw: '<html>OK</html>' }, { times: 1 });
+      await assert.rejects(revokeInAws(clients.iam(), ROLE), /not IAM's/);
+      assert.strictEqual(aws.fake.calls('PutRolePolicy').length, 1, 'not retried');
+    } finally {
+      clients.destroy();
     }
   });
 
