@@ -203,7 +203,9 @@ async function sendToIam<O>(
   command.middlewareStack.addRelativeTo(check as never, { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'breakglassIamAnswer', override: true });
   try {
     const output = await iam.send(command as never, { abortSignal: signal }) as O;
-    return { output, awsNowMs: awsNowMs as number };
+    // A client whose send() never reached the wire (a stub) gives nothing to check: not IAM's answer either.
+    if (awsNowMs === undefined) throw notIam(action, 'this client', 'no HTTP response reached the check', 0);
+    return { output, awsNowMs };
   } catch (e) {
     if (e instanceof BreakGlassError) throw e;
     // No answer at all (network, timeout, abort): translated here; an IAM error answer goes back to the caller.
