@@ -14,7 +14,7 @@ import { createExtensionLog } from './views/logChannel';
 import { PlaybookDiagnostics } from './views/playbookDiagnostics';
 import { PreviewPanel } from './views/preview/panel';
 import { VsCodeSecretStore } from './views/secretStore';
-import { readSettings } from './views/settings';
+import { guardWorkspaceSettings, readSettings } from './views/settings';
 import { SessionStatusBar } from './views/statusBar';
 import { SessionTerminals } from './views/terminals';
 import { WorkspaceConfigService } from './views/workspaceConfig';
@@ -31,6 +31,8 @@ export interface BreakGlassApi {
 
 export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   const log = createExtensionLog();
+  // Protected settings are never taken from the workspace; this names, once, what a workspace tried to set.
+  context.subscriptions.push(guardWorkspaceSettings(log));
   const warnings = () => readSettings().expiryWarningMinutes.map((m) => m * 60_000);
   // The last (smallest) configured warning threshold; 2 minutes if none is configured.
   const lastThresholdMs = () => (warnings().length ? Math.min(...warnings()) : 2 * 60_000);

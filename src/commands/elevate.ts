@@ -9,7 +9,7 @@ import { envIsRoleSession } from '../core/aws/profiles';
 import { BreakGlassError, translateAwsError } from '../core/aws/errors';
 import { parsePolicyFile } from '../core/policy/sources';
 import { SESSION_POLICY_TEMPLATES } from '../core/templates';
-import { DEFAULT_INCIDENT_PATTERN, MAX_JUSTIFICATION_LENGTH, planElevation, type ElevationInput, type PlaybookRef } from '../core/session/elevate';
+import { MAX_JUSTIFICATION_LENGTH, planElevation, type ElevationInput, type PlaybookRef } from '../core/session/elevate';
 import { elevateAndRecord, recordRequest, type PendingRequest } from '../core/session/flow';
 import type { Session } from '../core/session/types';
 import { MultiStepInput, type Step } from '../views/multiStepInput';
@@ -42,7 +42,7 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
   clientsReady.catch(() => undefined);
   const config = await ctx.configs.get();
   const title = 'Break Glass: Elevate';
-  const pattern = safeRegExp(settings.incidentPattern) ?? DEFAULT_INCIDENT_PATTERN;
+  const pattern = settings.incidentRegExp;
 
   // What the steps decide.
   let account: AccountConfig | undefined;
@@ -291,14 +291,5 @@ function playbookMax(p: PlaybookRef | undefined): number {
   if (!p) return 3600;
   if (typeof p === 'string') return SESSION_POLICY_TEMPLATES[p]?.maxDuration ?? 3600;
   return p.maxDuration ?? 3600;
-}
-
-function safeRegExp(source: string): RegExp | undefined {
-  if (!source) return undefined;
-  try {
-    return new RegExp(source);
-  } catch {
-    return undefined;
-  }
 }
 

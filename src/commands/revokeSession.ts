@@ -8,7 +8,7 @@ import { pickLiveSession } from './openTerminal';
 /**
  * Break Glass: Revoke Session — always locally (credentials wiped, terminals closed, endpoint stopped), and on AWS
  * when confirmed or configured: the role gets the inline policy AWSRevokeOlderSessions denying every session issued
- * before now, exactly as the IAM console's "Revoke active sessions" does.
+ * before now (AWS's clock), exactly as the IAM console's "Revoke active sessions" does; IAM applies it within minutes.
  * `opts.aws` (tests, webview) skips the question.
  */
 export async function revokeSessionCommand(ctx: CommandContext, arg?: string | { session?: Session }, opts: { aws?: boolean } = {}): Promise<boolean> {
@@ -25,7 +25,8 @@ export async function revokeSessionCommand(ctx: CommandContext, arg?: string | {
       const pick = await vscode.window.showWarningMessage(
         `Revoke session ${session.incidentId} on ${session.roleName}?`,
         { modal: true, detail: 'Locally: credentials are wiped and its terminals closed.\n\nOn AWS: the role gets an inline policy ' +
-          'denying every session issued before now — including colleagues\' sessions of this role. New elevations still work.' },
+          'denying every session issued before now — including colleagues\' sessions of this role. New elevations still work. ' +
+          'IAM applies the deny within a few minutes.' },
         local, both);
       if (!pick) return false;
       aws = pick === both;
@@ -36,9 +37,12 @@ export async function revokeSessionCommand(ctx: CommandContext, arg?: string | {
   const result = await revokeSession(session.id, { store: ctx.sessions, iam: aws ? (await ctx.aws.clients()).iam() : undefined });
   if (result.aws?.ok) {
     const r = result.aws.revocation;
-    await ctx.audit().append({ event: 'revoked_aws', ...sessionAuditFields(session), details: { revokedBefore: r.issuedBefore, policy: r.policyName } });
-    ctx.log.info(`revoked on AWS: ${r.policyName} on ${r.roleArn} denies sessions issued before ${r.issuedBefore}`);
-    void vscode.window.showInformationMessage(`Break Glass: revoked ${session.incidentId} locally and on AWS (sessions of ${session.roleName} issued before ${r.issuedBefore} are denied).`);
+    await ctx.audit().append({ event: 'revoked_aws', ...sessionAuditFields(session), details: { revokedBefore: r.issuedBefore, policy: r.policyName, awsTime: r.awsTime, keptStatements: r.keptStatements } });
+    ctx.log.info(`revoked on AWS: ${r.policyName} on ${r.roleArn} denies sessions issued before ${r.issuedBefore} (AWS time ${r.awsTime}, ${r.keptStatements} other statement(s) kept)`);
+    for (const w of r.warnings) ctx.log.warn(`AWS revocation: ${w}`);
+    const warned = r.warnings.length ? ` ${r.warnings.join(' ')}` : '';
+    const text = `Break Glass: revoked ${session.incidentId} locally and on AWS: sessions of ${session.roleName} issued before ${r.issuedBefore} are denied. ${r.note}${warned}`;
+    void (r.warnings.length ? vscode.window.showWarningMessage(text) : vscode.window.showInformationMessage(text));
   } else if (result.aws && !result.aws.ok) {
     const t = result.aws.error;
     await ctx.audit().append({ event: 'revoked_aws', ...sessionAuditFields(session), reason: { code: t.code, message: t.message } });

@@ -6,7 +6,8 @@
 //   Organizations (awsJson1_1): ListAccounts
 // The service is taken from the SigV4 credential scope (…/<region>/<service>/aws4_request), so one URL serves as
 // AWS_ENDPOINT_URL for all of them. Responses and errors are shaped like AWS's (ErrorResponse/Error/Type,Code,Message
-// and the HTTP statuses AWS uses), including the real error texts. Signatures are not verified.
+// and the HTTP statuses AWS uses), including the real error texts, and an HTTP Date header from the fake's clock
+// (`now`), as AWS sends its own. Signatures are not verified.
 //
 // Every request is recorded ({ service, action, params, accessKeyId }) so a test can assert the exact AssumeRole
 // input and that it was the only call. Behaviours can be switched per action (wrong MFA code, trust refusal,
@@ -52,7 +53,9 @@ export type Behaviour =
   | 'accessDenied'
   | 'notInOrganization'
   | 'internalError'
-  | { status: number; code: string; message: string };
+  | { status: number; code: string; message: string }
+  /** Answer with this body instead (e.g. an HTML page, a wrong XML namespace): what a non-AWS server might send. */
+  | { raw: string; status?: number; contentType?: string; noDate?: boolean };
 
 export interface RecordedRequest {
   service: string;
@@ -83,7 +86,7 @@ export interface FakeAwsOptions {
   enforceMfa?: boolean;
   /** Reject a TokenCode used twice, as STS does. Default true. */
   singleUseCodes?: boolean;
-  /** Clock for Expiration; default Date.now. */
+  /** Clock for Expiration and for the Date header of every answer (AWS's clock); default Date.now. */
   now?: () => number;
   /** Largest IAM list page the fake returns (to exercise pagination); default 100. */
   pageSize?: number;
@@ -341,10 +344,13 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       }
       requests.push({ service, action, params, accessKeyId: sc.accessKeyId, region: sc.region, time: Date.now() });
 
-      let reply: Reply;
+      let reply: Reply & { contentType?: string; noDate?: boolean };
       const b = behaviours.get(action);
-      if (b && b.behaviour !== 'ok') {
-        reply = fail(service, typeof b.behaviour === 'object' ? b.behaviour : ERRORS[b.behaviour]);
+      const how = b?.behaviour;
+      if (typeof how === 'object' && 'raw' in how) {
+        reply = { status: how.status ?? 200, body: how.raw, contentType: how.contentType ?? 'text/html', noDate: how.noDate };
+      } else if (how !== undefined && how !== 'ok') {
+        reply = fail(service, typeof how === 'object' ? how : ERRORS[how]);
       } else if (sc.service === undefined && !target && !req.headers.authorization) {
         reply = fail(service, { status: 403, code: 'MissingAuthenticationToken', message: 'Request is missing Authentication Token' });
       } else {
@@ -352,8 +358,11 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       }
       if (b?.times !== undefined && --b.times <= 0) behaviours.delete(action);
       const send = () => {
+        // Like AWS, every answer carries the server's clock in an HTTP Date header (clients use it to detect skew).
+        if (reply.noDate) res.sendDate = false;
         res.writeHead(reply.status, {
-          'Content-Type': reply.json ? 'application/x-amz-json-1.1' : 'text/xml',
+          ...(reply.noDate ? {} : { Date: new Date(now()).toUTCString() }),
+          'Content-Type': reply.contentType ?? (reply.json ? 'application/x-amz-json-1.1' : 'text/xml'),
           'x-amzn-RequestId': randomUUID(),
           ...(reply.json && reply.status >= 400 ? { 'x-amzn-ErrorType': (JSON.parse(reply.body) as { __type: string }).__type } : {}),
           'Content-Length': Buffer.byteLength(reply.body),

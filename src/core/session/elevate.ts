@@ -17,10 +17,9 @@ import { parseArn, parseRoleArn, partitionOfRegion } from '../aws/partition';
 import { BreakGlassError, translateAwsError } from '../aws/errors';
 import { systemClock, type Clock, type Session, type SessionCredentials } from './types';
 
-/** Default incident id format: letters, a dash, then a digit and more, e.g. INC-2024-001, SEC-42. */
-export const DEFAULT_INCIDENT_PATTERN = /^[A-Z][A-Z0-9]*-\d[\w-]*$/;
+import { DEFAULT_INCIDENT_PATTERN, MAX_INCIDENT_LENGTH } from '../incident';
+export { DEFAULT_INCIDENT_PATTERN, MAX_INCIDENT_LENGTH };
 export const MAX_JUSTIFICATION_LENGTH = 1000;
-export const MAX_INCIDENT_LENGTH = 128;
 
 /** A playbook: a built-in template name, or a named policy loaded from a file. */
 export type PlaybookRef =

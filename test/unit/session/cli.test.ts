@@ -109,9 +109,9 @@ describe('cli elevate / revoke / audit (fake AWS)', () => {
   });
 
   it('revoke puts AWSRevokeOlderSessions and audits it; AccessDenied exits 1 with advice', async () => {
-    const r = await run(['revoke', '--role-arn', ROLE, '--before', '2024-05-01T12:00:00Z']);
+    const r = await run(['revoke', '--role-arn', ROLE]);
     assert.strictEqual(r.status, 0, r.err);
-    assert.match(r.out, /issued before 2024-05-01T12:00:00Z are now denied/);
+    assert.match(r.out, /issued before \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z are denied/);
     assert.deepStrictEqual(fake.requests.map((q) => q.action), ['GetRolePolicy', 'PutRolePolicy']);
     fake.setBehaviour('PutRolePolicy', 'accessDenied');
     const denied = await run(['revoke', '--role-arn', ROLE]);
