@@ -60,6 +60,11 @@ export function checkRequestResource(resource: string): void {
   }
 }
 
+/** Checks the calling principal: an ARN. */
+export function checkPrincipal(principal: string): void {
+  if (!splitArn(principal)) throw new RequestError(`"principal" must be an ARN (arn:aws:sts::111122223333:assumed-role/NAME/SESSION), got '${principal}'`);
+}
+
 /** Checks a 12-digit account ID (resourceAccount). */
 export function checkAccount(v: string, what: string): void {
   if (!/^\d{12}$/.test(v)) throw new RequestError(`"${what}" must be a 12-digit AWS account ID, got '${v}'`);
@@ -407,7 +412,7 @@ function processLine(line: string, caches: BatchCaches, reserialised = false): {
     const resource = stringMember(line, members.get('resource'), 'resource', true) as string;
     checkRequestResource(resource);
     const principal = stringMember(line, members.get('principal'), 'principal', false);
-    if (principal !== undefined && !splitArn(principal)) throw new LineError(`"principal" must be an ARN, got '${principal}'`);
+    if (principal !== undefined) checkPrincipal(principal);
     const roleArn = stringMember(line, members.get('roleArn'), 'roleArn', false);
     if (roleArn !== undefined) checkRoleArn(roleArn);
     const resourceAccount = stringMember(line, members.get('resourceAccount'), 'resourceAccount', false);
