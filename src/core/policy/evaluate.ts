@@ -8,7 +8,11 @@
 //    ("Service control policies": "For a permission to be allowed for a specific account, there must be an explicit
 //    Allow statement at every level from the root through each OU in the direct path to the account" —
 //    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html);
-// 3. RCPs (the resource's account), the same rule, for the services that support RCPs (guardrails.ts);
+// 3. RCPs (the resource's account), for the services that support RCPs (guardrails.ts): "The RCPFullAWSAccess policy
+//    … is automatically attached to the organization root, every OU, and every account … You cannot detach this
+//    policy", and "any RCP from the root through each OU in the direct path to the account … can deny"
+//    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html): every
+//    level implicitly allows, so RCPs only ever deny;
 // 4. the resource-based policy: within one account, a statement naming the caller's user ARN or role-session ARN
 //    allows the request by itself, one naming the role's ARN still needs the permissions boundary and session policies
 //    (if any) to allow, and one naming the account delegates to the identity-based policies ("Permissions boundaries
@@ -28,9 +32,14 @@
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html); and some resources are protected
 // by AWS whatever the policies say (protections.ts): the decision is then 'AwsProtected', a reason of its own.
 //
-// Not modelled (documented gaps): KMS key policies and role trust policies, which must allow even in the same account
-// when they do not delegate to IAM; VPC endpoint policies; SCPs not applying to the management account and to
-// service-linked roles.
+// KMS keys: "Every KMS key must have exactly one key policy … no AWS principal, including the account root user, has
+// any permissions on a KMS key unless the key policy allows it"; identity-based policies count only where the key
+// policy allows the account principal ("Default key policy", https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+// With a key policy given (resourcePolicy on a key ARN) that is enforced; without one the decision is reported as
+// uncertain (the key policy decides).
+//
+// Not modelled (documented gaps): role trust policies; VPC endpoint policies; SCPs not applying to the management
+// account and to service-linked roles.
 import { compilePolicy, type CompiledPolicy, type PrincipalMatch } from './compile';
 import { rcpApplies } from './guardrails';
 import { awsProtection, type AwsProtection } from './protections';
@@ -151,6 +160,7 @@ function scanLayer(policies: readonly NamedPolicy[], layer: PolicyLayer, request
 }
 
 const GET_CALLER_IDENTITY = 'sts:getcalleridentity';
+const KMS_KEY = /^arn:aws[a-z-]*:kms:[^:]*:\d{12}:key\//;
 const ACCOUNT = /^\d{12}$/;
 
 /** The 12-digit account of an ARN, if it has one. */
@@ -192,7 +202,9 @@ function evaluatePolicies(request: RequestContext, policies: PolicySet): Evaluat
     return ok;
   };
   const scpOk = guardrail('scp', policies.serviceControlPolicies);
-  const rcpOk = rcpApplies(request.action) ? guardrail('rcp', policies.resourceControlPolicies) : true;
+  // RCP levels only contribute Denies: RCPFullAWSAccess, attached at every level, allows.
+  if (rcpApplies(request.action)) (policies.resourceControlPolicies ?? []).forEach((level, i) => scanLayer(level, 'rcp', request, out, i));
+  const rcpOk = true;
   const resourceAllows = policies.resourcePolicy ? scanLayer([policies.resourcePolicy], 'resource', request, out) : [];
   const { denies, allows, uncertain } = out;
   if (denies.length) return { decision: 'ExplicitDeny', deciding: denies, missingAllow: [], missingLevels: [], uncertain };
@@ -204,8 +216,17 @@ function evaluatePolicies(request: RequestContext, policies: PolicySet): Evaluat
   const crossAccount = request.resourceAccount !== undefined && principalAccount !== undefined && request.resourceAccount !== principalAccount;
   const sessionSideOk = boundary !== false && session !== false;
   const matches = new Set(resourceAllows.map((d) => d.principalMatch));
+  const kmsKey = KMS_KEY.test(request.resource);
+  if (kmsKey && !policies.resourcePolicy) {
+    out.uncertain.push({ policy: '(key policy)', statementIndex: -1, effect: 'Allow', layer: 'resource', reason: 'the KMS key policy decides whether IAM policies apply to this key, and it was not given' });
+  }
+  // A KMS key policy that does not allow the account principal leaves the identity-based policies without effect.
+  const identityCounts = !(kmsKey && policies.resourcePolicy) || matches.has('account');
   let allowed: boolean;
-  if (crossAccount) {
+  if (kmsKey && policies.resourcePolicy && !identityCounts && !matches.size) {
+    allowed = false;
+    missingAllow.push('resource');
+  } else if (crossAccount) {
     // Both sides: the identity side (identity ∩ boundary ∩ session) and the resource policy naming the caller.
     allowed = identity && sessionSideOk && resourceAllows.length > 0;
     if (!identity) missingAllow.push('identity');
@@ -219,8 +240,9 @@ function evaluatePolicies(request: RequestContext, policies: PolicySet): Evaluat
     if (boundary === false) missingAllow.push('boundary');
     if (session === false) missingAllow.push('session');
   } else {
-    allowed = identity && sessionSideOk;
+    allowed = identity && identityCounts && sessionSideOk;
     if (!identity) missingAllow.push('identity');
+    if (!identityCounts) missingAllow.push('resource');
     if (boundary === false) missingAllow.push('boundary');
     if (session === false) missingAllow.push('session');
   }

