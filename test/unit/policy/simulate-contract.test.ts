@@ -163,6 +163,13 @@ describe('policy/simulate batch contract', () => {
         const io = Object.assign(memoryIO(), { cwd: dir });
         assert.strictEqual(await runCli(['simulate', '--action', 's3:GetObject', '--resource', '*', '--identity', 'deep.json'], io), 1);
         assert.match(io.err(), /nested deeper than 64 levels/);
+        // preview and lint read policy files through the same parser (elevate too: resolvePlaybook → loadPolicySource).
+        const pv = Object.assign(memoryIO(), { cwd: dir });
+        assert.notStrictEqual(await runCli(['preview', '--identity', 'deep.json', '--session', 'containment_actions'], pv), 0);
+        assert.match(pv.err(), /nested deeper than 64 levels/);
+        const li = Object.assign(memoryIO(), { cwd: dir });
+        assert.notStrictEqual(await runCli(['lint', 'deep.json'], li), 0);
+        assert.match(li.out() + li.err(), /nested deeper than 64 levels/);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
