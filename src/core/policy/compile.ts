@@ -98,14 +98,18 @@ function matchesEverything(pattern: string): boolean {
 }
 
 /** One condition key whose operator does not fit its cardinality (see setOperatorMismatch). */
-interface Ambiguity {
+export interface Ambiguity {
   key: string;
   lowerKey: string;
   operator: string;
   kind: 'multivalued-without-set' | 'set-on-single-valued';
 }
 
-function conditionAmbiguities(cond: unknown): { ambiguities: Ambiguity[]; readsPrincipalArn: boolean } {
+/**
+ * The condition keys of a Condition element whose operator does not fit the key's cardinality, and whether it tests
+ * aws:PrincipalArn — for views that classify statements without a request (the preview marks them uncertain).
+ */
+export function conditionAmbiguities(cond: unknown): { ambiguities: Ambiguity[]; readsPrincipalArn: boolean } {
   const ambiguities: Ambiguity[] = [];
   let readsPrincipalArn = false;
   if (!cond || typeof cond !== 'object') return { ambiguities, readsPrincipalArn };
