@@ -2,6 +2,15 @@
 // `lint` (an invalid document or resource ARN is an error for that request, never a decision), the new members
 // (SCP/RCP levels, resource policy, resource account, role ARN), the limits (nesting depth, line size, linear
 // reading), and agreement between batch and single-request mode on generated inputs.
+//
+// AWS pages: the grammar ("IAM JSON policy grammar", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html);
+// "Valid values for Effect are Allow and Deny. The Effect value is case sensitive"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_effect.html); condition operator value
+// types (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html) —
+// AWS refuses such a document (MalformedPolicyDocument), so no decision can be given for it; ARN format
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html). Sizes: the largest policies AWS stores are
+// tens of KB (IAM and STS quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), so an
+// 8 MiB request line is far beyond any real request.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
