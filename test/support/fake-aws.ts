@@ -3,7 +3,8 @@
 // One HTTP server on 127.0.0.1 (random port) answers:
 //   STS  (awsQuery, XML): AssumeRole, GetCallerIdentity
 //   IAM  (awsQuery, XML): ListRoles, ListRoleTags, GetRole, GetRolePolicy, PutRolePolicy, ListMFADevices
-//   Organizations (awsJson1_1): ListAccounts
+//   Organizations (awsJson1_1): ListAccounts, ListParents, ListPoliciesForTarget, DescribePolicy (the `organization`
+//   option: the path from the root to the account, with each level's SCPs and RCPs)
 // The service is taken from the SigV4 credential scope (…/<region>/<service>/aws4_request), so one URL serves as
 // AWS_ENDPOINT_URL for all of them. Responses and errors are shaped like AWS's (ErrorResponse/Error/Type,Code,Message
 // and the HTTP statuses AWS uses), including the real error texts, and an HTTP Date header from the fake's clock
@@ -75,7 +76,25 @@ export interface IssuedCredentials {
   roleSessionName: string;
 }
 
+/** One organisation policy attached to a level. */
+export interface FakeOrgPolicy {
+  id: string;
+  name: string;
+  /** The policy document (JSON text). */
+  content: string;
+}
+
+/** One level of the organisation path, root first: its ID, type and attached policies. */
+export interface FakeOrgLevel {
+  id: string;
+  type: 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT';
+  scps?: FakeOrgPolicy[];
+  rcps?: FakeOrgPolicy[];
+}
+
 export interface FakeAwsOptions {
+  /** The organisation path (root first, the account last) for ListParents / ListPoliciesForTarget / DescribePolicy. */
+  organization?: FakeOrgLevel[];
   accountId?: string;
   /** The base identity's ARN returned by GetCallerIdentity for non-session keys. */
   callerArn?: string;
@@ -307,7 +326,32 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
     }
   }
 
-  function handleOrganizations(action: string): Reply {
+  function handleOrgPolicies(action: string, params: Record<string, string>): Reply {
+    const levels = opts.organization ?? [];
+    const json = (o: unknown): Reply => ({ status: 200, json: true, body: JSON.stringify(o) });
+    const notFound = (code: string, message: string) => fail('organizations', { status: 400, code, message });
+    if (action === 'ListParents') {
+      const i = levels.findIndex((l) => l.id === params.ChildId);
+      if (i <= 0) return notFound('ChildNotFoundException', 'We can\'t find an organizational unit (OU) or AWS account with the ChildId that you specified.');
+      return json({ Parents: [{ Id: levels[i - 1].id, Type: levels[i - 1].type }] });
+    }
+    if (action === 'ListPoliciesForTarget') {
+      const level = levels.find((l) => l.id === params.TargetId);
+      if (!level) return notFound('TargetNotFoundException', 'We can\'t find a root, OU, account, or policy with the TargetId that you specified.');
+      const list = (params.Filter === 'RESOURCE_CONTROL_POLICY' ? level.rcps : level.scps) ?? [];
+      // One policy per page, to exercise pagination.
+      const start = params.NextToken ? Number(params.NextToken) : 0;
+      const page = list.slice(start, start + 1).map((p) => ({ Id: p.id, Arn: `arn:aws:organizations::${accountId}:policy/o-example/${p.id}`, Name: p.name, Type: params.Filter, AwsManaged: false }));
+      return json(start + 1 < list.length ? { Policies: page, NextToken: String(start + 1) } : { Policies: page });
+    }
+    const all = levels.flatMap((l) => [...(l.scps ?? []), ...(l.rcps ?? [])]);
+    const p = all.find((x) => x.id === params.PolicyId);
+    if (!p) return notFound('PolicyNotFoundException', 'We can\'t find a policy with the PolicyId that you specified.');
+    return json({ Policy: { PolicySummary: { Id: p.id, Name: p.name }, Content: p.content } });
+  }
+
+  function handleOrganizations(action: string, params: Record<string, string> = {}): Reply {
+    if (action === 'ListParents' || action === 'ListPoliciesForTarget' || action === 'DescribePolicy') return handleOrgPolicies(action, params);
     if (action !== 'ListAccounts') return fail('organizations', { status: 400, code: 'InvalidAction', message: `Unknown operation ${action}` });
     const accounts = (opts.accounts ?? [{ id: accountId, name: 'Production' }, { id: '444455556666', name: 'Staging' }]).map((a) => ({
       Id: a.id, Arn: `arn:aws:organizations::${accountId}:account/o-example/${a.id}`, Email: `aws+${a.id}@example.com`,
@@ -354,7 +398,7 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       } else if (sc.service === undefined && !target && !req.headers.authorization) {
         reply = fail(service, { status: 403, code: 'MissingAuthenticationToken', message: 'Request is missing Authentication Token' });
       } else {
-        reply = service === 'iam' ? handleIam(action, params) : service === 'organizations' ? handleOrganizations(action) : handleSts(action, params, sc.accessKeyId);
+        reply = service === 'iam' ? handleIam(action, params) : service === 'organizations' ? handleOrganizations(action, params) : handleSts(action, params, sc.accessKeyId);
       }
       if (b?.times !== undefined && --b.times <= 0) behaviours.delete(action);
       const send = () => {

@@ -111,11 +111,37 @@ export function parseConditionOperator(name: string): ParsedOperator | string {
   return { base, set, ifExists, canonical };
 }
 
+/**
+ * A set operator that does not fit the key's cardinality ("Single-valued vs. multivalued context keys",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html):
+ * "Multivalued context keys require a condition set operator. Do not use condition set operators ForAllValues or
+ * ForAnyValue with single-valued context keys. Using condition set operators with single-valued context keys can lead
+ * to overly permissive policies." `keyType` is the Service Authorization Reference type (ArrayOfString, String, …);
+ * undefined for an unknown key (no finding).
+ */
+export function setOperatorMismatch(op: ParsedOperator, keyType: string | undefined): 'multivalued-without-set' | 'set-on-single-valued' | undefined {
+  if (!keyType || op.base.family === 'Null') return undefined;
+  const multi = keyType.startsWith('ArrayOf');
+  if (multi && !op.set) return 'multivalued-without-set';
+  if (!multi && op.set) return 'set-on-single-valued';
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Request context
 
-/** Context keys derived from the principal ARN when the request does not state them itself. */
-export function principalContext(principal: string | undefined): Record<string, string> {
+/**
+ * Context keys derived from the principal ARN when the request does not state them itself.
+ *
+ * For a role session (arn:aws:sts::…:assumed-role/NAME/SESSION), aws:PrincipalArn is the ARN of the *role*, with its
+ * path ("AWS global condition context keys", aws:PrincipalArn: "For IAM roles, the request context returns the ARN
+ * of the role, not the ARN of the user that assumed the role" —
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+ * The session ARN does not carry the path, so pass `roleArn` (from the configuration or IAM GetRole); without it the
+ * role is assumed to have the path "/" and evaluation reports the statements that test aws:PrincipalArn as
+ * uncertain (see compile.ts).
+ */
+export function principalContext(principal: string | undefined, roleArn?: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!principal) return out;
   const a = splitArn(principal);
@@ -132,7 +158,8 @@ export function principalContext(principal: string | undefined): Record<string, 
   } else if (service === 'sts' && resource.startsWith('assumed-role/')) {
     // arn:aws:sts::111122223333:assumed-role/RoleName/SessionName → aws:PrincipalArn is the role's ARN.
     const [, role] = resource.split('/');
-    if (role) out['aws:principalarn'] = `arn:${partition}:iam::${account}:role/${role}`;
+    if (roleArn && roleArnMatchesSession(roleArn, principal)) out['aws:principalarn'] = roleArn;
+    else if (role) out['aws:principalarn'] = `arn:${partition}:iam::${account}:role/${role}`;
     out['aws:principaltype'] = 'AssumedRole';
   } else if (service === 'sts' && resource.startsWith('federated-user/')) {
     out['aws:principalarn'] = principal;
@@ -141,6 +168,15 @@ export function principalContext(principal: string | undefined): Record<string, 
     out['aws:principalarn'] = principal;
   }
   return out;
+}
+
+/** Whether `roleArn` (arn:…:iam::ACCOUNT:role/PATH/NAME) is the role of the session ARN `sessionArn`. */
+export function roleArnMatchesSession(roleArn: string, sessionArn: string): boolean {
+  const r = splitArn(roleArn);
+  const s = splitArn(sessionArn);
+  if (!r || !s || r[2] !== 'iam' || !r[5].startsWith('role/') || s[2] !== 'sts' || !s[5].startsWith('assumed-role/')) return false;
+  const roleName = r[5].slice(r[5].lastIndexOf('/') + 1);
+  return r[1] === s[1] && r[4] === s[4] && s[5].split('/')[1] === roleName;
 }
 
 // The lookup of the most recent request: evaluation asks for it once per statement of the same request, so a
@@ -163,13 +199,14 @@ function lowered(ctx: Record<string, string | string[]>): Map<string, string | s
   return m;
 }
 
-function principalMap(principal: string | undefined): Map<string, string> {
+function principalMap(principal: string | undefined, roleArn: string | undefined): Map<string, string> {
   if (!principal) return EMPTY;
-  let m = principalMaps.get(principal);
+  const memoKey = roleArn ? `${principal}\u0000${roleArn}` : principal;
+  let m = principalMaps.get(memoKey);
   if (!m) {
     if (principalMaps.size >= 4096) principalMaps.clear();
-    m = new Map(Object.entries(principalContext(principal)));
-    principalMaps.set(principal, m);
+    m = new Map(Object.entries(principalContext(principal, roleArn)));
+    principalMaps.set(memoKey, m);
   }
   return m;
 }
@@ -182,7 +219,7 @@ function principalMap(principal: string | undefined): Map<string, string> {
 export function contextLookup(request: RequestContext): ContextLookup {
   if (request === lastRequest && lastLookup) return lastLookup;
   const ctx = request.context ? lowered(request.context) : EMPTY;
-  const fromPrincipal = principalMap(request.principal);
+  const fromPrincipal = principalMap(request.principal, request.roleArn);
   const l: ContextLookup = fromPrincipal.size ? (key) => ctx.get(key) ?? fromPrincipal.get(key) : (key) => ctx.get(key);
   lastRequest = request;
   lastLookup = l;

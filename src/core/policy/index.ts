@@ -14,3 +14,5 @@ export * from './effective';
 export * from './diff';
 export * from './risk';
 export * from './lint';
+export * from './protections';
+export * from './guardrails';

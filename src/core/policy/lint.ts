@@ -17,6 +17,14 @@
 //   condition-type (error)             an operator of the wrong type for the key (NumericLessThan on aws:SourceIp)
 //   unknown-condition-key (warning)    a key of a known service that the service does not define
 //   mfa-bool-if-exists, mfa-deny-bool (warning)   MFA conditions that let long-term credentials through
+//   set-operator-single-valued (warning)   ForAllValues/ForAnyValue on a single-valued key
+//   multivalued-without-set-operator (warning)   a multivalued key (ArrayOf…) under an operator without a set operator
+//
+// Set operators ("Single-valued vs. multivalued context keys",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html):
+// "Multivalued context keys require a condition set operator. Do not use condition set operators ForAllValues or
+// ForAnyValue with single-valued context keys. Using condition set operators with single-valued context keys can lead
+// to overly permissive policies." Evaluation marks such statements as uncertain when the request makes them matter.
 //
 // Session-policy limits (AWS STS API Reference, AssumeRole, "Policy" and "PolicyArns"): "You can provide up to 10
 // managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed
@@ -31,7 +39,7 @@
 // Allow with "Bool": {"aws:MultiFactorAuthPresent": "true"}, or Deny with "BoolIfExists": {"aws:MultiFactorAuthPresent":
 // "false"}.
 import { closestMatches, loadCatalog, suggestActions, type Catalog, type CatalogAction } from './catalog';
-import { parseConditionOperator, conditionValueStrings, parseNumber, parseDate, type ConditionFamily } from './conditions';
+import { parseConditionOperator, conditionValueStrings, parseNumber, parseDate, setOperatorMismatch, type ConditionFamily } from './conditions';
 import { effectivePermissions, isPermitted } from './effective';
 import { MAX_POLICY_ARNS, MAX_SESSION_POLICY_PLAINTEXT, POLICY_CHARSET, sessionPolicyPlaintextSize } from './limits';
 import { actionMatches } from './match';
@@ -276,6 +284,18 @@ function lintConditions(st: Statement, stPath: string, catalog: Catalog, add: Ad
             `${op.canonical} compares ${op.base.family === 'IpAddress' ? 'IP addresses' : op.base.family.toLowerCase() + ' values'}, but ${key} is of type ${type}: ` +
             `the condition never matches as intended; use a ${fits[0] === 'IpAddress' ? 'IpAddress/NotIpAddress' : fits[0] + '*'} operator`, true);
         }
+      }
+
+      // Set operators that do not fit the key's cardinality.
+      const mismatch = setOperatorMismatch(op, type);
+      if (mismatch === 'set-on-single-valued') {
+        const plain = `${op.base.name}${op.ifExists ? 'IfExists' : ''}`;
+        add('warning', 'set-operator-single-valued', keyPath,
+          `${op.canonical} on ${key}, a single-valued key: AWS warns that set operators on single-valued keys "can lead to overly permissive policies" ` +
+          `(${op.set === 'ForAllValues' ? 'ForAllValues is true when the key is absent' : 'the result depends on how the value is sent'}); use ${plain}`, true);
+      } else if (mismatch === 'multivalued-without-set') {
+        add('warning', 'multivalued-without-set-operator', keyPath,
+          `${key} is multivalued (${type}) and needs a set operator: write ForAnyValue:${op.canonical} (any value matches) or ForAllValues:${op.canonical} (every value matches)`, true);
       }
 
       // MFA anti-patterns.

@@ -8,7 +8,14 @@
 // (and permissions boundaries / session policies, which share the grammar): no Principal, Resource required.
 import { invalidValueReason, conditionValueStrings, parseConditionOperator } from './conditions';
 import { parseTemplate } from './variables';
-import type { PolicyDocument } from './types';
+import type { PolicyDocument, PolicyKind } from './types';
+
+/**
+ * The deepest JSON nesting accepted. A policy needs 7 levels (document → Statement array → statement → Condition →
+ * operator → key → value array); a batch request line adds 3. Deeper input is refused with a clear error instead of
+ * exhausting the stack of a recursive parser (a 6 KB file of 3,000 nested arrays did).
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export interface SourcePosition {
   offset: number;
@@ -69,6 +76,7 @@ interface JsonParseResult {
 
 class JsonParser {
   private i = 0;
+  private depth = 0;
   private readonly lineStarts: number[] = [0];
   readonly valuePos = new Map<string, SourcePosition>();
   readonly keyPos = new Map<string, SourcePosition>();
@@ -159,7 +167,32 @@ class JsonParser {
     return v;
   }
 
+  /** Enters an object or array; refuses nesting deeper than MAX_JSON_DEPTH (fatal, so the stack stays small). */
+  private enter(path: string): void {
+    if (++this.depth > MAX_JSON_DEPTH) {
+      this.error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels (an IAM policy needs at most 7): flatten the document`, this.i, 1, path, true);
+    }
+  }
+
   private object(path: string): Record<string, unknown> {
+    this.enter(path);
+    try {
+      return this.objectBody(path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private array(path: string): unknown[] {
+    this.enter(path);
+    try {
+      return this.arrayBody(path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private objectBody(path: string): Record<string, unknown> {
     const t = this.text;
     const open = this.i++;
     const out: Record<string, unknown> = {};
@@ -219,7 +252,7 @@ class JsonParser {
     }
   }
 
-  private array(path: string): unknown[] {
+  private arrayBody(path: string): unknown[] {
     const t = this.text;
     const open = this.i++;
     const out: unknown[] = [];
@@ -435,11 +468,46 @@ function validateCondition(v: unknown, path: string, variablesEnabled: boolean, 
   }
 }
 
+const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
+const AWS_PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam::\d{12}:(root|user\/.+|role\/.+|federated-user\/.+)|sts::\d{12}:(assumed-role\/[^/]+\/.+|federated-user\/.+))$/;
+
 /**
- * Validates one statement (Effect, Action/NotAction, Resource/NotResource, Condition, no Principal). Problems with
- * severity 'error' make the statement "broken": evaluation treats it as matching nothing.
+ * Validates a Principal / NotPrincipal of a resource-based policy ("AWS JSON policy elements: Principal",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html): `"*"`, or an object
+ * of AWS / Service / Federated / CanonicalUser → value(s). AWS principals are an account ID, an account, user, role,
+ * role-session or federated-user ARN, or `"*"`; "You cannot use a wildcard to match part of a principal name or ARN".
  */
-export function validateStatementAt(st: unknown, path: string, variablesEnabled: boolean): PolicyProblem[] {
+function validatePrincipal(v: unknown, path: string, out: RawProblem[]): void {
+  if (v === '*') return;
+  if (!isObject(v)) {
+    out.push({ severity: 'error', path, message: 'Principal must be "*" or an object such as {"AWS": "arn:aws:iam::111122223333:role/NAME"}' });
+    return;
+  }
+  const keys = Object.keys(v);
+  if (!keys.length) out.push({ severity: 'error', path, message: 'Principal must name at least one principal' });
+  for (const k of keys) {
+    const kp = childPath(path, k);
+    if (!PRINCIPAL_TYPES.has(k)) {
+      out.push({ severity: 'error', path: kp, at: 'key', message: `unknown principal type '${k}' (expected AWS, Service, Federated or CanonicalUser)` });
+      continue;
+    }
+    const values = stringList(v[k], kp, `Principal ${k}`, out);
+    values.forEach((x, i) => {
+      const vp = Array.isArray(v[k]) ? indexPath(kp, i) : kp;
+      if (k !== 'AWS' || x === '*') return;
+      if (/[*?]/.test(x)) out.push({ severity: 'error', path: vp, message: `'${x}': a Principal cannot use a wildcard in part of a name or ARN (use "*" with a Condition on aws:PrincipalArn)` });
+      else if (!/^\d{12}$/.test(x) && !AWS_PRINCIPAL_ARN.test(x)) {
+        out.push({ severity: 'error', path: vp, message: `'${x}' is not an AWS principal (a 12-digit account ID, or an account, user, role or role-session ARN)` });
+      }
+    });
+  }
+}
+
+/**
+ * Validates one statement (Effect, Action/NotAction, Resource/NotResource, Condition, Principal as the policy kind
+ * requires). Problems with severity 'error' make the statement "broken": evaluation treats it as matching nothing.
+ */
+export function validateStatementAt(st: unknown, path: string, variablesEnabled: boolean, kind: PolicyKind = 'identity'): PolicyProblem[] {
   const out: RawProblem[] = [];
   if (!isObject(st)) {
     out.push({ severity: 'error', path, message: 'a statement must be a JSON object' });
@@ -448,7 +516,14 @@ export function validateStatementAt(st: unknown, path: string, variablesEnabled:
   for (const k of Object.keys(st)) {
     const kp = childPath(path, k);
     if (k === 'Principal' || k === 'NotPrincipal') {
-      out.push({ severity: 'error', path: kp, at: 'key', message: `${k} is not allowed in an identity-based policy (it belongs in resource-based policies such as trust or bucket policies)` });
+      if (kind === 'identity') {
+        out.push({ severity: 'error', path: kp, at: 'key', message: `${k} is not allowed in an identity-based policy (it belongs in resource-based policies such as trust or bucket policies)` });
+      } else if (kind === 'scp') {
+        out.push({ severity: 'error', path: kp, at: 'key', message: `${k} is not allowed in a service control policy (an SCP applies to every principal of the accounts it is attached to)` });
+      } else if (kind === 'rcp') {
+        if (k === 'NotPrincipal') out.push({ severity: 'error', path: kp, at: 'key', message: 'NotPrincipal is not allowed in a resource control policy; use "Principal": "*" with a Condition' });
+        else if (st.Principal !== '*') out.push({ severity: 'error', path: kp, message: 'a resource control policy must use "Principal": "*" (scope it with a Condition)' });
+      } else validatePrincipal(st[k], kp, out);
     } else if (!STATEMENT_KEYS.has(k)) {
       const hint = [...STATEMENT_KEYS].find((x) => x.toLowerCase() === k.toLowerCase());
       out.push({ severity: 'error', path: kp, at: 'key', message: hint ? `'${k}' must be written '${hint}' (element names are case-sensitive)` : `unknown statement element '${k}'` });
@@ -473,14 +548,25 @@ export function validateStatementAt(st: unknown, path: string, variablesEnabled:
   const hasR = st.Resource !== undefined;
   const hasNR = st.NotResource !== undefined;
   if (hasR && hasNR) out.push({ severity: 'error', path: childPath(path, 'NotResource'), at: 'key', message: 'a statement may have Resource or NotResource, not both' });
-  else if (!hasR && !hasNR) out.push({ severity: 'error', path, message: 'the statement has no Resource or NotResource (required in identity-based policies; use "*" for all)' });
+  else if (!hasR && !hasNR && kind !== 'resource') out.push({ severity: 'error', path, message: 'the statement has no Resource or NotResource (required in identity-based policies; use "*" for all)' });
+  if (kind === 'resource' && st.Principal === undefined && st.NotPrincipal === undefined) {
+    out.push({ severity: 'error', path, message: 'a resource-based policy statement must name a Principal (or NotPrincipal)' });
+  }
+  if (kind === 'rcp' && st.Principal === undefined) {
+    out.push({ severity: 'error', path, message: 'a resource control policy statement must have "Principal": "*"' });
+  }
+  // Customer RCPs deny; the only Allow is AWS's RCPFullAWSAccess (Allow * on * for "*"), attached at every level
+  // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
+  if (kind === 'rcp' && st.Effect === 'Allow' && !(st.Action === '*' && st.Resource === '*' && st.Condition === undefined)) {
+    out.push({ severity: 'error', path: childPath(path, 'Effect'), message: 'a resource control policy can only Deny (AWS attaches RCPFullAWSAccess, the one Allow, at every level)' });
+  }
   if (hasR) validateResources(st.Resource, childPath(path, 'Resource'), 'Resource', variablesEnabled, out);
   if (hasNR) validateResources(st.NotResource, childPath(path, 'NotResource'), 'NotResource', variablesEnabled, out);
   if (st.Condition !== undefined) validateCondition(st.Condition, childPath(path, 'Condition'), variablesEnabled, out);
   return out;
 }
 
-function validateRaw(doc: unknown): RawProblem[] {
+function validateRaw(doc: unknown, kind: PolicyKind = 'identity'): RawProblem[] {
   const out: RawProblem[] = [];
   if (!isObject(doc)) {
     out.push({ severity: 'error', path: '', message: 'a policy must be a JSON object with a Statement' });
@@ -513,7 +599,7 @@ function validateRaw(doc: unknown): RawProblem[] {
   const variablesEnabled = doc.Version === '2012-10-17';
   const sids = new Map<string, string>();
   for (const [path, st] of statementEntries(doc)) {
-    out.push(...validateStatementAt(st, path, variablesEnabled));
+    out.push(...validateStatementAt(st, path, variablesEnabled, kind));
     if (isObject(st) && typeof st.Sid === 'string' && st.Sid) {
       const first = sids.get(st.Sid);
       if (first) out.push({ severity: 'error', path: childPath(path, 'Sid'), message: `duplicate Sid '${st.Sid}' (also used by ${first}); Sids must be unique within a policy` });
@@ -524,15 +610,15 @@ function validateRaw(doc: unknown): RawProblem[] {
 }
 
 /** Grammar validation of an already-parsed policy object: problems with JSON paths (no positions). */
-export function validatePolicy(doc: unknown): PolicyProblem[] {
-  return validateRaw(doc).map(({ severity, message, path }) => ({ severity, message, path }));
+export function validatePolicy(doc: unknown, kind: PolicyKind = 'identity'): PolicyProblem[] {
+  return validateRaw(doc, kind).map(({ severity, message, path }) => ({ severity, message, path }));
 }
 
 /**
  * Parses policy text: JSON syntax errors and grammar problems, each with the position of the offending text.
  * Never throws.
  */
-export function parsePolicyText(text: string): ParsedPolicy {
+export function parsePolicyText(text: string, kind: PolicyKind = 'identity'): ParsedPolicy {
   const parser = new JsonParser(text);
   const r = parser.parse();
   const locate = (path: string) => r.valuePos.get(path);
@@ -540,7 +626,7 @@ export function parsePolicyText(text: string): ParsedPolicy {
   const problems: PolicyProblem[] = [...r.problems];
   let document: PolicyDocument | undefined;
   if (r.ok) {
-    for (const p of validateRaw(r.value)) {
+    for (const p of validateRaw(r.value, kind)) {
       const position = (p.at === 'key' ? locateKey(p.path) : undefined) ?? locate(p.path);
       problems.push(position ? { severity: p.severity, message: p.message, path: p.path, position } : { severity: p.severity, message: p.message, path: p.path });
     }

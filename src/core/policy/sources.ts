@@ -7,7 +7,7 @@ import { ROLE_TEMPLATES, SESSION_POLICY_TEMPLATES } from '../templates';
 import { closestMatches } from './catalog';
 import { getManagedPolicy, isManagedPolicyArn, listManagedPolicies, suggestManagedPolicies } from './managed';
 import { parsePolicyText, type PolicyProblem } from './parse';
-import type { NamedPolicy } from './types';
+import type { NamedPolicy, PolicyKind } from './types';
 
 /** A role template's policies in the shape the evaluator wants. */
 export interface RoleTemplatePolicies {
@@ -49,7 +49,12 @@ function managedOrThrow(arn: string, where: string): NamedPolicy {
  * - otherwise a path to a JSON policy document, relative to `cwd`.
  * Errors name what was tried and suggest the closest known names.
  */
-export async function loadPolicySource(ref: string, cwd: string): Promise<NamedPolicy[]> {
+export async function loadPolicySource(ref: string, cwd: string, kind: PolicyKind = 'identity'): Promise<NamedPolicy[]> {
+  const loaded = await loadPolicySourceAs(ref, cwd, kind);
+  return kind === 'identity' ? loaded : loaded.map((p) => (p.kind === kind ? p : { ...p, kind }));
+}
+
+async function loadPolicySourceAs(ref: string, cwd: string, kind: PolicyKind): Promise<NamedPolicy[]> {
   const r = ref.trim();
   if (!r) throw new Error('Empty policy reference: give a policy file, an AWS managed policy ARN or a template name.');
   if (r.startsWith('arn:')) {
@@ -77,12 +82,12 @@ export async function loadPolicySource(ref: string, cwd: string): Promise<NamedP
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new Error(`Cannot read policy file ${r}: ${(e as Error).message}`);
     throw new Error(unknownRefMessage(r, file));
   }
-  return [parsePolicyFile(text, r)];
+  return [parsePolicyFile(text, r, kind)];
 }
 
 /** Parses a policy file's text; throws an actionable error (file, JSON path, line:column, how to fix) on errors. */
-export function parsePolicyFile(text: string, name: string): NamedPolicy {
-  const parsed = parsePolicyText(text);
+export function parsePolicyFile(text: string, name: string, kind: PolicyKind = 'identity'): NamedPolicy {
+  const parsed = parsePolicyText(text, kind);
   const errors = parsed.problems.filter((p) => p.severity === 'error');
   if (errors.length || !parsed.document) {
     const lines = errors.length ? errors.slice(0, 5).map((p) => `  ${formatProblem(name, p)}`) : [`  ${name}: no policy document`];
@@ -90,7 +95,7 @@ export function parsePolicyFile(text: string, name: string): NamedPolicy {
     throw new Error(`${name} is not a valid IAM policy document:\n${lines.join('\n')}\n` +
       'Fix the JSON at the positions shown (an IAM policy is {"Version": "2012-10-17", "Statement": [...]}), then retry.');
   }
-  return { name, document: parsed.document };
+  return kind === 'identity' ? { name, document: parsed.document } : { name, kind, document: parsed.document };
 }
 
 function formatProblem(file: string, p: PolicyProblem): string {

@@ -25,8 +25,18 @@ export interface PolicyDocument {
   Statement: Statement | Statement[];
 }
 
+/**
+ * What a policy is attached as, which decides its grammar (IAM JSON policy reference, "Policy types":
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html): identity-based policies, permissions
+ * boundaries and session policies name no Principal and need a Resource; resource-based policies (bucket, key, queue
+ * policies) must name a Principal; SCPs name no Principal; RCPs name `"Principal": "*"`.
+ */
+export type PolicyKind = 'identity' | 'resource' | 'scp' | 'rcp';
+
 /** A policy with the name it is known by (an ARN, an inline policy name, a template name, a file path). */
 export interface NamedPolicy {
   name: string;
   document: PolicyDocument;
+  /** The grammar it is checked and compiled with; default 'identity'. */
+  kind?: PolicyKind;
 }

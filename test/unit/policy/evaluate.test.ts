@@ -150,7 +150,7 @@ describe('policy/evaluate', () => {
     });
 
     it('no identity policies at all: implicit deny', () => {
-      assert.deepStrictEqual(evaluate(request('s3:GetObject'), { identity: [] }), { decision: 'ImplicitDeny', deciding: [], missingAllow: ['identity'] });
+      assert.deepStrictEqual(evaluate(request('s3:GetObject'), { identity: [] }), { decision: 'ImplicitDeny', deciding: [], missingAllow: ['identity'], missingLevels: [], uncertain: [] });
     });
   });
 
