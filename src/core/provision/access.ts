@@ -14,7 +14,18 @@ const SESSION_NAME = 'breakglass-provisioning';
 
 export function accountClientsFactory(base: AwsClients, provisioningRoleName?: string): { clientsFor: AccountClients; dispose(): void } {
   const made: AwsClients[] = [];
-  const clientsFor: AccountClients = async (accountId, partition) => {
+  // One session per account and run: the plan and the apply that follows reuse it.
+  const cache = new Map<string, Promise<AwsClients>>();
+  const clientsFor: AccountClients = (accountId, partition) => {
+    let c = cache.get(accountId);
+    if (!c) {
+      c = reach(accountId, partition);
+      cache.set(accountId, c);
+      c.catch(() => cache.delete(accountId));
+    }
+    return c;
+  };
+  const reach = async (accountId: string, partition: Partition): Promise<AwsClients> => {
     let clients = base;
     if (provisioningRoleName) {
       const name = provisioningRoleName.replace(/^\/+/, '');
