@@ -35,13 +35,23 @@ export function samePolicy(a: unknown, b: unknown): boolean {
 /** A unified diff (`-` before, `+` after, two-space context) of two texts. */
 export function unifiedDiff(before: string, after: string): string {
   const out: string[] = [];
+  let removed: string[] = [];
+  let added: string[] = [];
+  const flush = () => {
+    out.push(...removed.map((t) => `- ${t}`), ...added.map((t) => `+ ${t}`));
+    removed = [];
+    added = [];
+  };
   for (const r of sideBySide(before, after).rows) {
-    if (r.kind === 'same') out.push(`  ${r.left!.text}`);
-    else {
-      if (r.left) out.push(`- ${r.left.text}`);
-      if (r.right) out.push(`+ ${r.right.text}`);
+    if (r.kind === 'same') {
+      flush();
+      out.push(`  ${r.left!.text}`);
+    } else {
+      if (r.left) removed.push(r.left.text);
+      if (r.right) added.push(r.right.text);
     }
   }
+  flush();
   return out.join('\n');
 }
 
