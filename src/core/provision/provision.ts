@@ -8,6 +8,7 @@ import { applyAccountPlan, type AccountResult, type ApplyPorts } from './apply';
 import type { DesiredState } from './desired';
 import { observeAccount } from './observe';
 import { planAccount, type AccountPlan } from './plan';
+import { evaluatePasswordPolicy } from '../readiness/drill';
 
 export interface ProvisionDeps {
   /** Clients whose credentials belong to the given account (see access.ts). */
@@ -25,16 +26,22 @@ const reason = (e: unknown) => {
 };
 
 export async function planProvisioning(desired: DesiredState, deps: ProvisionDeps): Promise<ProvisionPlan> {
+  const notes = [...desired.notes];
   const accounts = await Promise.all(desired.accounts.map(async (d) => {
     try {
       const clients = await deps.clientsFor(d.accountId, d.partition);
       const observed = await observeAccount(clients.iam(), d);
+      if (observed.passwordPolicy !== undefined) {
+        // The break-glass users' passwords live under the security account's password policy.
+        const pp = evaluatePasswordPolicy(observed.passwordPolicy);
+        if (pp.status !== 'pass') notes.push(`${d.name} (${d.accountId}): ${pp.reason} Fix: ${pp.fix}`);
+      }
       return { ...planAccount(d, observed), partition: d.partition };
     } catch (e) {
       return { accountId: d.accountId, name: d.name, partition: d.partition, changes: [], error: reason(e) };
     }
   }));
-  return { accounts, notes: desired.notes };
+  return { accounts, notes };
 }
 
 export async function applyProvisioning(plan: ProvisionPlan, deps: ProvisionDeps, ports: ApplyPorts): Promise<AccountResult[]> {
