@@ -392,7 +392,8 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
         if (bad) return bad;
         if (p.MaxSessionDuration) role.maxSessionDuration = Number(p.MaxSessionDuration);
         if (p.Description !== undefined) role.description = p.Description;
-        return ok(action, ' ');
+        // IAM answers UpdateRole with an empty <UpdateRoleResult/> element (the other writes have none).
+        return { status: 200, body: xml('iam', action, '').replace('  <ResponseMetadata>', '  <UpdateRoleResult/>\n  <ResponseMetadata>') };
       }
       case 'UpdateAssumeRolePolicy': {
         if (!role) return noRole();

@@ -190,13 +190,16 @@ describe('cli provision / check (local AWS endpoint)', () => {
   it('partial failures: an unreachable account and an AccessDenied do not stop the others; the summary says what happened where', async () => {
     fake.roles.delete(`${PROD}/OrganizationAccountAccessRole`);
     fake.setBehaviour('CreateRole', 'accessDenied', { times: 1 });
+    fake.setBehaviour('CreateUser', 'throttle', { times: 3 });
     const r = await run(['provision', '--apply']);
     assert.strictEqual(r.status, 1);
     assert.match(r.out, /Account Production \(444455556666\):\n {2}unreachable — /);
-    assert.match(r.out, /Account Security \(111122223333\): 3 done, 1 failed, 0 skipped/);
+    assert.match(r.out, /Account Security \(111122223333\): 1 done, 2 failed, 1 skipped/);
     assert.match(r.out, /failed: role:BREAK-GLASS-INCIDENT_RESPONDER: create .* — Access denied/i);
+    assert.match(r.out, /failed: user:alice-BREAK-GLASS: create .* — .*throttl/i);
+    assert.match(r.out, /skipped: user:alice-BREAK-GLASS: set a random console password .* — an earlier change to user:alice-BREAK-GLASS failed/);
+    assert.strictEqual(fake.calls('CreateUser').length, 3, 'throttling was retried (3 attempts) before giving up');
     assert.ok(fake.roles.get('BREAK-GLASS-SECURITY_INVESTIGATOR'), 'the next role was still created');
-    assert.ok(fake.users.get('alice-BREAK-GLASS'), 'the user was still created');
     assert.ok(!/\n\s+at /.test(r.out + r.err), 'no stack trace');
   });
 
