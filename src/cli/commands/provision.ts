@@ -3,6 +3,7 @@
 // CloudFormation template per account instead. A console password is printed once, to the terminal, never to stdout.
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { parseArgs } from '../args';
 import { UsageError, type Subcommand } from '../io';
 import { cliBase } from './elevate';
@@ -24,6 +25,8 @@ Options:
   --allow-broadening        also apply changes that broaden trust or permissions of existing roles and users
   --export-cloudformation DIR
                             write one CloudFormation template per account to DIR instead (no AWS calls)
+  --trust-account ID        confirm the security account the roles will trust, when it is not the account of the
+                            current credentials (the config comes from the repository: it must not pick it alone)
   --json                    print the plan (and results) as JSON
   --config FILE             workspace config (default: ${CONFIG_RELATIVE_PATH}); role templates from roles/*.json beside it
   --profile NAME            base credentials profile
@@ -37,7 +40,7 @@ Exit codes: 0 done (or plan printed), 1 some changes failed or were held back, 2
 `;
 
 const OPTIONS = {
-  apply: { type: 'boolean' }, 'allow-broadening': { type: 'boolean' }, 'export-cloudformation': { type: 'string' }, json: { type: 'boolean' },
+  apply: { type: 'boolean' }, 'allow-broadening': { type: 'boolean' }, 'trust-account': { type: 'string' }, 'export-cloudformation': { type: 'string' }, json: { type: 'boolean' },
   config: { type: 'string' }, profile: { type: 'string' }, region: { type: 'string' }, 'endpoint-url': { type: 'string' },
 } as const;
 
@@ -81,6 +84,15 @@ export const provisionCommand: Subcommand = {
         return counts.unreachable ? 1 : 0;
       }
       if (!p.options.json) io.stdout.write(renderPlan(plan, desired));
+      // Who the roles trust comes from a file in the repository. Unless it is the operator's own account, the
+      // operator confirms it on the command line, so a hostile config cannot make them trust someone else's account.
+      const trusted = desired.provisioning.securityAccountId;
+      const own = await base.clients.sts().send(new GetCallerIdentityCommand({})).then((w) => w.Account, () => undefined);
+      if (own !== trusted && p.options['trust-account'] !== trusted) {
+        io.stderr.write(`breakglass provision: the roles would trust security account ${trusted}, which is not the account of your credentials (${own ?? 'unknown'}). `
+          + `Check it, then confirm with --trust-account ${trusted}. Nothing was changed.\n`);
+        return 2;
+      }
       const interactive = io.isTTY;
       const results = await applyProvisioning(plan, { clientsFor: access.clientsFor }, {
         allowBroadening: Boolean(p.options['allow-broadening']),

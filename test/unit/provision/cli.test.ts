@@ -212,6 +212,18 @@ describe('cli provision / check (local AWS endpoint)', () => {
     assert.ok(!fake.calls('CreateRole').some((q) => q.params.RoleName === 'BREAK-GLASS-FORENSICS_ANALYST-EC2'), 'nothing of production written into the security account');
   });
 
+  it('a security account other than the caller\'s must be confirmed with --trust-account before anything is written', async () => {
+    const other = { ...CONFIG, provisioning: { ...CONFIG.provisioning, securityAccountId: '999988887777', users: [] } };
+    fs.writeFileSync(path.join(dir, '.breakglass', 'config.json'), JSON.stringify(other));
+    const r = await run(['provision', '--apply']);
+    assert.strictEqual(r.status, 2);
+    assert.match(r.err, /would trust security account 999988887777, which is not the account of your credentials \(111122223333\)\. Check it, then confirm with --trust-account 999988887777\. Nothing was changed\./);
+    assert.deepStrictEqual(writes(), []);
+    const ok = await run(['provision', '--apply', '--trust-account', '999988887777']);
+    assert.strictEqual(ok.status, 0, ok.err + ok.out);
+    assert.match(fake.calls('CreateRole')[0].params.AssumeRolePolicyDocument, /arn:aws:iam::999988887777:root/);
+  });
+
   it('config problems stop it with exit 2 naming the file and field', async () => {
     const bad = { ...CONFIG, accounts: [{ ...CONFIG.accounts[0], roles: [{ name: 'IR', template: 'incident_responder' }, { name: 'BREAK-GLASS-X', template: 'nope' }] }] };
     fs.writeFileSync(path.join(dir, '.breakglass', 'config.json'), JSON.stringify(bad));
