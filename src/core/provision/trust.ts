@@ -108,14 +108,25 @@ export function analyzeTrust(policy: unknown, expect: TrustExpectation): TrustFi
     ? { check: 'trust.principals', status: 'fail', reason: `Principals wider than configured: ${[...new Set(wider)].join('; ')} (configured: ${expect.trustedPrincipalArns.join(', ')}).`, fix: fixTrust }
     : { check: 'trust.principals', status: 'pass', reason: `Only the configured break-glass principals are trusted (${expect.trustedPrincipalArns.join(', ')}).` });
 
-  // MFA, per statement that allows AssumeRole: the weakest one decides.
+  // MFA, per statement that allows AssumeRole: the weakest one decides — unless a Deny for every principal refuses
+  // sts:AssumeRole whenever MFA is absent or false (BoolIfExists "false": the documented deny-side pattern).
+  const denyWithoutMfa = statements.some((s) => {
+    if (s.Effect !== 'Deny' || !arr(s.Action).some((a) => wildcardMatch(a, 'sts:AssumeRole'))) return false;
+    if (!(s.Principal === '*' || arr((s.Principal as Record<string, unknown> | undefined)?.AWS).includes('*'))) return false;
+    const cond = (s.Condition ?? {}) as Record<string, Record<string, unknown>>;
+    const entries = Object.entries(cond).flatMap(([op, block]) => Object.entries(block ?? {}).map(([k, v]) => ({ op, k, v: arr(v) })));
+    return entries.length === 1 && entries[0].op === 'BoolIfExists' && entries[0].k.toLowerCase() === 'aws:multifactorauthpresent'
+      && entries[0].v.length === 1 && entries[0].v[0].toLowerCase() === 'false';
+  });
   const mfaProblems: string[] = [];
   const ageProblems: Array<{ status: Status; text: string }> = [];
   assume.forEach((s) => {
     const label = typeof s.Sid === 'string' ? `statement ${s.Sid}` : `statement ${statements.indexOf(s) + 1}`;
     const present = conditionEntries(s, 'aws:MultiFactorAuthPresent');
     const strict = present.filter((c) => c.op === 'Bool');
-    if (!present.length) mfaProblems.push(`${label} has no aws:MultiFactorAuthPresent condition`);
+    if (denyWithoutMfa && !strict.some((c) => c.values.some((v) => v.toLowerCase() !== 'true'))) {
+      // Required by the Deny statement.
+    } else if (!present.length) mfaProblems.push(`${label} has no aws:MultiFactorAuthPresent condition`);
     else if (present.some((c) => /IfExists$/.test(c.op)) && !strict.length) mfaProblems.push(`${label} uses ${present[0].op}, which lets requests signed with long-term access keys (no MFA context) through`);
     else if (!strict.length) mfaProblems.push(`${label} tests aws:MultiFactorAuthPresent with ${present[0].op} instead of Bool`);
     else if (!strict.every((c) => c.values.length > 0 && c.values.every((v) => v.toLowerCase() === 'true'))) mfaProblems.push(`${label} has aws:MultiFactorAuthPresent "${strict.flatMap((c) => c.values).join('", "')}" — it must be "true"`);
@@ -131,7 +142,7 @@ export function analyzeTrust(policy: unknown, expect: TrustExpectation): TrustFi
   });
   findings.push(mfaProblems.length
     ? { check: 'trust.mfa', status: 'fail', reason: `MFA is not required correctly: ${mfaProblems.join('; ')}.`, fix: fixMfa }
-    : { check: 'trust.mfa', status: 'pass', reason: 'MFA is required (Bool aws:MultiFactorAuthPresent "true").' });
+    : { check: 'trust.mfa', status: 'pass', reason: denyWithoutMfa ? 'MFA is required (a Deny refuses sts:AssumeRole with BoolIfExists aws:MultiFactorAuthPresent "false").' : 'MFA is required (Bool aws:MultiFactorAuthPresent "true").' });
   const worstAge = ageProblems.find((a) => a.status === 'fail') ?? ageProblems[0];
   findings.push(worstAge
     ? { check: 'trust.mfaAge', status: worstAge.status, reason: `${ageProblems.map((a) => a.text).join('; ')}.`, fix: fixMfa }

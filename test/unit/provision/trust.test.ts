@@ -124,6 +124,16 @@ describe('provision/trust analysis', () => {
     assert.deepStrictEqual(failing({ Statement: [{ Effect: 'Allow', Principal: { AWS: SEC }, Action: 's3:GetObject' }] }), ['fail trust.assumeRole']);
   });
 
+  it('MFA required by a Deny with BoolIfExists "false" for every principal passes; the same Deny for one principal does not', () => {
+    const p = good();
+    delete p.Statement[0].Condition.Bool;
+    p.Statement.push({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } });
+    assert.deepStrictEqual(failing(p), []);
+    assert.match(reason(p, 'trust.mfa'), /a Deny refuses sts:AssumeRole with BoolIfExists/);
+    p.Statement[1].Principal = { AWS: `arn:aws:iam::${SEC}:user/incident-response/bob-BREAK-GLASS` };
+    assert.deepStrictEqual(failing(p), ['fail trust.mfa']);
+  });
+
   it('the MFA-age bound follows the configuration', () => {
     const strict: TrustExpectation = { ...EXPECT, mfaMaxAgeSeconds: 900 };
     const doc = trustPolicyFor({ ...strict, users: [] }, 'aws');
