@@ -12,6 +12,7 @@ import { AccountsTreeProvider } from './views/accountsTree';
 import { AwsAccess } from './views/awsAccess';
 import { createExtensionLog } from './views/logChannel';
 import { PlaybookDiagnostics } from './views/playbookDiagnostics';
+import { RoleTemplateDiagnostics } from './views/roleTemplates';
 import { PreviewPanel } from './views/preview/panel';
 import { VsCodeSecretStore } from './views/secretStore';
 import { guardWorkspaceSettings, readSettings } from './views/settings';
@@ -25,6 +26,7 @@ export interface BreakGlassApi {
   readonly accountsTree: AccountsTreeProvider;
   readonly statusBar: SessionStatusBar;
   readonly playbooks: PlaybookDiagnostics;
+  readonly roleTemplates: RoleTemplateDiagnostics;
   /** Resolves once sessions persisted by an earlier window have been restored. */
   readonly ready: Promise<void>;
 }
@@ -69,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   const terminals = new SessionTerminals(sessions, log);
   const statusBar = new SessionStatusBar(sessions, { lastThresholdMs });
   const playbooks = new PlaybookDiagnostics();
+  const roleTemplates = new RoleTemplateDiagnostics();
   const commands: CommandContext = {
     extension: context, log, configs, accountsTree, accountsView, sessions, aws, terminals, audit,
     openTerminal: async (id) => {
@@ -78,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
       return terminal;
     },
   };
-  context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, terminals, statusBar, playbooks,
+  context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, terminals, statusBar, playbooks, roleTemplates,
     { dispose: () => auditEvents.dispose() }, { dispose: () => sessions.dispose() }, { dispose: () => void auditLog?.dispose() },
     sessions.onDidChange((e) => {
       if (e.kind === 'warning') {
@@ -101,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
     log.info(`sessions restored: ${restored.length} live, ${purged} expired purged, ${dropped} unreadable dropped`);
   }, (e) => log.error(`could not restore sessions: ${(e as Error).message}`));
   log.info(`Break Glass ${VERSION} activated (VS Code ${vscode.version}, ${vscode.env.appName})`);
-  return { version: VERSION, commands, accountsTree, statusBar, playbooks, ready };
+  return { version: VERSION, commands, accountsTree, statusBar, playbooks, roleTemplates, ready };
 }
 
 export function deactivate(): void {

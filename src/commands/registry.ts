@@ -13,6 +13,8 @@ import { previewPolicy } from './previewPolicy';
 import { revokeSessionCommand } from './revokeSession';
 import { refresh, revealSession, showMoreAccounts } from './sessionView';
 import { showLog } from './showLog';
+import { provisionCommand } from './provision';
+import { readinessCheck } from './readinessCheck';
 
 type Handler = (ctx: CommandContext, ...args: never[]) => unknown;
 
@@ -32,6 +34,8 @@ export const COMMANDS = {
   'breakglass.previewPolicy': previewPolicy,
   'breakglass.previewPlaybook': previewPlaybook,
   'breakglass.previewPlaybookFile': previewPlaybookFile,
+  'breakglass.provision': provisionCommand,
+  'breakglass.readinessCheck': readinessCheck,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;

@@ -17,6 +17,30 @@ export interface RoleConfig {
   mfaRequired?: boolean;
   permissionsBoundary?: string;
   tags?: Record<string, string>;
+  /** The playbook a provisioned role is dedicated to (BREAK-GLASS-<TYPE>-<PLAYBOOK>). */
+  playbook?: string;
+  /** IAM path, e.g. /incident-response/ (part of the derived ARN). */
+  path?: string;
+}
+
+/** A break-glass IAM user to provision in the security account (`<responder>-BREAK-GLASS`). */
+export interface BreakGlassUserConfig {
+  responder: string;
+  email?: string;
+  emergencyContact?: string;
+}
+
+/** How `provision` and `check` reach and shape the access (`provisioning` in config.json). */
+export interface ProvisioningConfig {
+  /** The account holding the break-glass users, trusted by every incident-response role. */
+  securityAccountId: string;
+  /** Principal ARN patterns the roles trust (default: the security account's /incident-response/*-BREAK-GLASS users). */
+  trustedPrincipalArns: string[];
+  /** Upper bound (exclusive) on aws:MultiFactorAuthAge in trust policies, seconds. Default 3600. */
+  mfaMaxAgeSeconds: number;
+  /** A role assumed in each account to provision and check it; the current credentials when absent. */
+  provisioningRoleName?: string;
+  users: BreakGlassUserConfig[];
 }
 
 export interface AccountConfig {
@@ -30,6 +54,7 @@ export interface AccountConfig {
 export interface WorkspaceConfig {
   version: 1;
   accounts: AccountConfig[];
+  provisioning?: ProvisioningConfig;
 }
 
 export interface ConfigProblem {
@@ -104,7 +129,59 @@ export function parseWorkspaceConfig(text: string): { config: WorkspaceConfig; p
       config.accounts.push(account);
     }
   });
+  if (raw.provisioning !== undefined) {
+    const prov = parseProvisioning(raw.provisioning, problems);
+    if (prov) config.provisioning = prov;
+  }
   return { config, problems };
+}
+
+const RESPONDER = /^[\w+=,.@-]{1,52}$/;
+
+function parseProvisioning(v: unknown, problems: ConfigProblem[]): ProvisioningConfig | undefined {
+  const at = 'provisioning';
+  if (!isObject(v)) return void problems.push({ path: at, message: '"provisioning" must be an object: { "securityAccountId": "999988887777", "users": [...] }.' });
+  const id = typeof v.securityAccountId === 'number' ? String(v.securityAccountId).padStart(12, '0') : v.securityAccountId;
+  if (typeof id !== 'string' || !ACCOUNT_ID.test(id)) {
+    return void problems.push({ path: `${at}.securityAccountId`, message: `Security account id ${JSON.stringify(v.securityAccountId)} is not a 12-digit AWS account id; write it as a string, e.g. "999988887777".` });
+  }
+  const partition = (typeof v.partition === 'string' && PARTITIONS.includes(v.partition as Partition) ? v.partition : 'aws') as Partition;
+  let trusted = [`arn:${partition}:iam::${id}:user/incident-response/*-BREAK-GLASS`];
+  if (v.trustedPrincipalArns !== undefined) {
+    const list = Array.isArray(v.trustedPrincipalArns) ? v.trustedPrincipalArns : [];
+    const bad = list.filter((a) => typeof a !== 'string' || !new RegExp(`^arn:[\\w-]+:iam::${id}:(user|role)/`).test(a));
+    if (!Array.isArray(v.trustedPrincipalArns) || !list.length || bad.length) {
+      problems.push({ path: `${at}.trustedPrincipalArns`, message: `trustedPrincipalArns must be a non-empty list of user or role ARNs (wildcards allowed) in the security account ${id}, e.g. "arn:aws:iam::${id}:user/incident-response/*-BREAK-GLASS"${bad.length ? `; not ${JSON.stringify(bad[0])}` : ''}.` });
+    } else trusted = list as string[];
+  }
+  let mfaMaxAgeSeconds = 3600;
+  if (v.mfaMaxAgeSeconds !== undefined) {
+    const n = Number(v.mfaMaxAgeSeconds);
+    if (!Number.isInteger(n) || n < 60 || n > 43200) {
+      problems.push({ path: `${at}.mfaMaxAgeSeconds`, message: `mfaMaxAgeSeconds must be whole seconds from 60 to 43200, not ${JSON.stringify(v.mfaMaxAgeSeconds)}.` });
+    } else mfaMaxAgeSeconds = n;
+  }
+  let provisioningRoleName: string | undefined;
+  if (v.provisioningRoleName !== undefined) {
+    if (typeof v.provisioningRoleName !== 'string' || !/^[\w+=,.@/-]{1,512}$/.test(v.provisioningRoleName)) {
+      problems.push({ path: `${at}.provisioningRoleName`, message: `provisioningRoleName must be an IAM role name (optionally with a path), e.g. "OrganizationAccountAccessRole".` });
+    } else provisioningRoleName = v.provisioningRoleName;
+  }
+  const users: BreakGlassUserConfig[] = [];
+  if (v.users !== undefined && !Array.isArray(v.users)) problems.push({ path: `${at}.users`, message: '"users" must be an array of { "responder": "alice", "email": "...", "emergencyContact": "..." }.' });
+  (Array.isArray(v.users) ? v.users : []).forEach((u: unknown, i: number) => {
+    const uat = `${at}.users[${i}]`;
+    if (!isObject(u) || typeof u.responder !== 'string' || !RESPONDER.test(u.responder.toLowerCase().replace(/ /g, '.'))) {
+      return void problems.push({ path: uat, message: 'Each user needs a "responder" name of letters, digits and +=,.@_- (at most 52, so "<responder>-BREAK-GLASS" fits IAM\'s 64).' });
+    }
+    const user: BreakGlassUserConfig = { responder: u.responder };
+    if (typeof u.email === 'string') user.email = u.email;
+    if (typeof u.emergencyContact === 'string') user.emergencyContact = u.emergencyContact;
+    if (users.some((x) => x.responder.toLowerCase() === user.responder.toLowerCase())) {
+      problems.push({ path: `${uat}.responder`, message: `Responder ${user.responder} is listed twice.` });
+    } else users.push(user);
+  });
+  return { securityAccountId: id, trustedPrincipalArns: trusted, mfaMaxAgeSeconds, provisioningRoleName, users };
 }
 
 function parseRole(r: unknown, account: AccountConfig, at: string, problems: ConfigProblem[]): RoleConfig | undefined {
@@ -123,8 +200,16 @@ function parseRole(r: unknown, account: AccountConfig, at: string, problems: Con
   if (!name || !ROLE_NAME.test(name)) {
     return void problems.push({ path: `${at}.name`, message: `Role name ${JSON.stringify(r.name)} is not a valid IAM role name (1–64 of letters, digits and +=,.@_-).` });
   }
-  arn = arn ?? roleArn(account.partition, account.id, name);
+  let rolePath: string | undefined;
+  if (r.path !== undefined) {
+    if (typeof r.path !== 'string' || !/^\/([\w+=,.@-]+\/)*$/.test(r.path)) {
+      problems.push({ path: `${at}.path`, message: `IAM path ${JSON.stringify(r.path)} must start and end with "/", e.g. "/incident-response/".` });
+    } else rolePath = r.path;
+  }
+  arn = arn ?? roleArn(account.partition, account.id, name, rolePath);
   const role: RoleConfig = { name, arn };
+  if (rolePath) role.path = rolePath;
+  if (typeof r.playbook === 'string') role.playbook = r.playbook;
   if (typeof r.description === 'string') role.description = r.description;
   if (typeof r.template === 'string') role.template = r.template;
   if (r.maxSessionDuration !== undefined) {

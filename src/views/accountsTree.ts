@@ -4,6 +4,7 @@
 // most once per second, only the items whose text changed, and not at all while the view is hidden.
 import * as vscode from 'vscode';
 import type { AccountConfig, RoleConfig, WorkspaceConfig } from '../core/config';
+import type { AccountSummary } from '../core/readiness/drill';
 import type { SessionChange, SessionStore } from '../core/session/store';
 import type { Session } from '../core/session/types';
 import { formatDuration, timeLeft } from './countdown';
@@ -46,6 +47,8 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
   private ticker: ReturnType<typeof setInterval> | undefined;
   private accountsShown = ACCOUNTS_PAGE;
   private liveCount = 0;
+  /** The last readiness check per account id: its badge in the tree. */
+  private readonly readiness = new Map<string, AccountSummary & { at: string }>();
   private readonly now: () => number;
   private readonly expiringWithinMs: () => number;
 
@@ -94,6 +97,22 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
       return;
     }
     for (const n of parents) this.emitter.fire(n);
+  }
+
+  /** Shows the badges of a readiness check (pass / warnings / failing) on the accounts it covered. */
+  setReadiness(accounts: AccountSummary[], at = new Date().toISOString()): void {
+    for (const a of accounts) this.readiness.set(a.accountId, { ...a, at });
+    for (const a of accounts) {
+      const n = this.nodes.get(`account:${a.accountId}`);
+      if (n) this.emitter.fire(n);
+    }
+  }
+
+  /** The badge text of an account's last readiness check, if any. */
+  readinessBadge(accountId: string): string | undefined {
+    const r = this.readiness.get(accountId);
+    if (!r) return undefined;
+    return r.status === 'pass' ? 'ready' : r.status === 'warn' ? `${r.warn} warning${r.warn === 1 ? '' : 's'}` : `${r.fail} failing`;
   }
 
   /** Shows the next page of accounts. */
@@ -185,10 +204,14 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
           ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = element.id;
         item.description = a.partition === 'aws' ? a.id : `${a.id} · ${a.partition}`;
-        item.iconPath = new vscode.ThemeIcon('organization');
+        const ready = this.readiness.get(a.id);
+        const badge = this.readinessBadge(a.id);
+        if (badge) item.description += ` · ${badge}`;
+        item.iconPath = new vscode.ThemeIcon(!ready ? 'organization' : ready.status === 'pass' ? 'pass' : ready.status === 'warn' ? 'warning' : 'error');
         item.contextValue = 'account';
         item.tooltip = new vscode.MarkdownString(`**${a.name}**\n\nAccount \`${a.id}\` (${a.partition})` +
-          (a.regions.length ? `\n\nRegions: ${a.regions.join(', ')}` : ''));
+          (a.regions.length ? `\n\nRegions: ${a.regions.join(', ')}` : '') +
+          (ready ? `\n\nReadiness check ${ready.at}: ${ready.pass} passed, ${ready.warn} warnings, ${ready.fail} failures` : ''));
         return item;
       }
       case 'role': {

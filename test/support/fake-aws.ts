@@ -2,7 +2,11 @@
 //
 // One HTTP server on 127.0.0.1 (random port) answers:
 //   STS  (awsQuery, XML): AssumeRole, GetCallerIdentity
-//   IAM  (awsQuery, XML): ListRoles, ListRoleTags, GetRole, GetRolePolicy, PutRolePolicy, ListMFADevices
+//   IAM  (awsQuery, XML): ListRoles, ListRoleTags, GetRole, GetRolePolicy, PutRolePolicy, ListMFADevices, and the
+//        provisioning calls (CreateRole, UpdateRole, UpdateAssumeRolePolicy, Put/DeleteRolePermissionsBoundary,
+//        Tag/UntagRole, Attach/Detach/ListAttachedRolePolicies, ListRolePolicies, DeleteRolePolicy, CreateUser,
+//        GetUser, TagUser, Put/Get/ListUserPolicy(ies), ListAttachedUserPolicies, Create/GetLoginProfile,
+//        ListAccessKeys, GetAccountPasswordPolicy) — see the "IAM provisioning" block
 //   Organizations (awsJson1_1): ListAccounts, ListParents, ListPoliciesForTarget, DescribePolicy (the `organization`
 //   option: the path from the root to the account, with each level's SCPs and RCPs)
 // The service is taken from the SigV4 credential scope (…/<region>/<service>/aws4_request), so one URL serves as
@@ -29,6 +33,35 @@ export interface FakeRole {
   description?: string;
   /** Inline policies by name (JSON text). */
   inlinePolicies?: Record<string, string>;
+  /** The trust policy (JSON text). When set, AssumeRole evaluates it (principal, actions, MFA conditions). */
+  trustPolicy?: string;
+  permissionsBoundary?: string;
+  /** Attached managed policy ARNs. */
+  managedPolicies?: string[];
+}
+
+export interface FakeUser {
+  name: string;
+  accountId?: string;
+  path?: string;
+  tags?: Record<string, string>;
+  inlinePolicies?: Record<string, string>;
+  managedPolicies?: string[];
+  accessKeys?: Array<{ id: string; status: 'Active' | 'Inactive' }>;
+  mfaDevices?: string[];
+  loginProfile?: { password: string; passwordResetRequired: boolean; createDate: string };
+  passwordLastUsed?: string;
+}
+
+export interface FakePasswordPolicy {
+  minimumPasswordLength?: number;
+  requireSymbols?: boolean;
+  requireNumbers?: boolean;
+  requireUppercase?: boolean;
+  requireLowercase?: boolean;
+  allowUsersToChangePassword?: boolean;
+  maxPasswordAge?: number;
+  passwordReusePrevention?: number;
 }
 
 export interface FakeAccount {
@@ -109,6 +142,10 @@ export interface FakeAwsOptions {
   now?: () => number;
   /** Largest IAM list page the fake returns (to exercise pagination); default 100. */
   pageSize?: number;
+  /** IAM users that exist from the start. */
+  users?: FakeUser[];
+  /** Account password policies by account id (none: GetAccountPasswordPolicy answers NoSuchEntity). */
+  passwordPolicies?: Record<string, FakePasswordPolicy>;
 }
 
 export interface FakeAws {
@@ -117,6 +154,9 @@ export interface FakeAws {
   requests: RecordedRequest[];
   issued: IssuedCredentials[];
   roles: Map<string, FakeRole>;
+  /** IAM users, keyed like roles (name in the default account, `<account>/<name>` elsewhere). */
+  users: Map<string, FakeUser>;
+  passwordPolicies: Map<string, FakePasswordPolicy>;
   /** Apply a behaviour to an action (e.g. 'AssumeRole'); `times` limits it to the next N requests. */
   setBehaviour(action: string, behaviour: Behaviour, opts?: { times?: number; delayMs?: number }): void;
   /** Remove all behaviours and recorded requests. */
@@ -171,7 +211,7 @@ function randomSessionToken(): string {
 
 function roleXml(r: FakeRole, accountId: string): string {
   const acct = r.accountId ?? accountId;
-  const trust = JSON.stringify({
+  const trust = r.trustPolicy ?? JSON.stringify({
     Version: '2012-10-17',
     Statement: [{
       Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: 'sts:AssumeRole',
@@ -182,7 +222,89 @@ function roleXml(r: FakeRole, accountId: string): string {
     + `<Arn>arn:aws:iam::${acct}:role${esc(r.path ?? '/')}${esc(r.name)}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate>`
     + `<AssumeRolePolicyDocument>${esc(encodeURIComponent(trust))}</AssumeRolePolicyDocument>`
     + (r.description ? `<Description>${esc(r.description)}</Description>` : '')
-    + `<MaxSessionDuration>${r.maxSessionDuration ?? 3600}</MaxSessionDuration>`;
+    + `<MaxSessionDuration>${r.maxSessionDuration ?? 3600}</MaxSessionDuration>`
+    + (r.permissionsBoundary ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${esc(r.permissionsBoundary)}</PermissionsBoundaryArn></PermissionsBoundary>` : '');
+}
+
+/** Roles and users of the default account are keyed by name; those of other accounts by `<account>/<name>`. */
+export function entityKey(defaultAccount: string, account: string, name: string): string {
+  return account === defaultAccount ? name : `${account}/${name}`;
+}
+
+/** IAM's PasswordPolicyViolation text for the first rule a password breaks (the default policy: 8 characters). */
+function passwordViolation(pw: string, pol: FakePasswordPolicy | undefined): string | undefined {
+  const min = pol?.minimumPasswordLength ?? 8;
+  if (pw.length < min) return `Password should have a minimum length of ${min}`;
+  if (pol?.requireUppercase && !/[A-Z]/.test(pw)) return 'Password should have at least one uppercase letter';
+  if (pol?.requireLowercase && !/[a-z]/.test(pw)) return 'Password should have at least one lowercase letter';
+  if (pol?.requireNumbers && !/\d/.test(pw)) return 'Password should have at least one number';
+  if (pol?.requireSymbols && !/[^A-Za-z0-9]/.test(pw)) return 'Password should have at least one symbol';
+  return undefined;
+}
+
+const wildcard = (pattern: string, value: string) =>
+  new RegExp(`^${pattern.split('*').map((x) => x.split('?').map((y) => y.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('.')).join('.*')}$`, 'i').test(value);
+
+/**
+ * Evaluates a role's trust policy for an AssumeRole request the way STS does for what Break Glass sends: every
+ * requested action (sts:AssumeRole, plus sts:TagSession when tags are passed and sts:SetSourceIdentity when a source
+ * identity is) needs an Allow whose Principal matches the caller and whose conditions hold, and no Deny may match.
+ * Conditions understood: Bool/BoolIfExists aws:MultiFactorAuthPresent, Numeric*(IfExists) aws:MultiFactorAuthAge,
+ * ArnLike/ArnEquals/StringLike/StringEquals aws:PrincipalArn. Anything else does not match (deny, never allow).
+ * Returns the first refused action, or undefined when allowed.
+ */
+function trustRefusal(policyText: string, p: Record<string, string>, caller: string, callerAcct: string): string | undefined {
+  let doc: { Statement?: unknown };
+  try {
+    doc = JSON.parse(policyText) as { Statement?: unknown };
+  } catch {
+    return 'sts:AssumeRole';
+  }
+  const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as Array<Record<string, unknown>>;
+  const mfa = Boolean(p.TokenCode && p.SerialNumber);
+  const ctx: Record<string, string | undefined> = {
+    'aws:multifactorauthpresent': mfa ? 'true' : undefined,
+    'aws:multifactorauthage': mfa ? '0' : undefined,
+    'aws:principalarn': caller.includes(':assumed-role/') ? caller.replace(':sts::', ':iam::').replace(/:assumed-role\/([^/]+)\/.*$/, ':role/$1') : caller,
+  };
+  const arr = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  const principalMatches = (pr: unknown): boolean => {
+    if (pr === '*') return true;
+    const aws = arr((pr as { AWS?: unknown } | undefined)?.AWS);
+    return aws.some((a) => a === '*' || a === callerAcct || a === `arn:aws:iam::${callerAcct}:root` || a === ctx['aws:principalarn']);
+  };
+  const conditionsHold = (cond: unknown): boolean => {
+    for (const [op, block] of Object.entries((cond ?? {}) as Record<string, Record<string, unknown>>)) {
+      for (const [k, v] of Object.entries(block)) {
+        const actual = ctx[k.toLowerCase()];
+        const ifExists = op.endsWith('IfExists');
+        const base = ifExists ? op.slice(0, -'IfExists'.length) : op;
+        if (actual === undefined) {
+          if (ifExists) continue;
+          return false;
+        }
+        const vals = arr(v);
+        const okay = base === 'Bool' ? vals.some((x) => x.toLowerCase() === actual)
+          : base === 'NumericLessThan' ? vals.some((x) => Number(actual) < Number(x))
+          : base === 'NumericLessThanEquals' ? vals.some((x) => Number(actual) <= Number(x))
+          : base === 'ArnLike' || base === 'StringLike' ? vals.some((x) => wildcard(x, actual))
+          : base === 'ArnEquals' || base === 'StringEquals' ? vals.some((x) => x === actual)
+          : false;
+        if (!okay) return false;
+      }
+    }
+    return true;
+  };
+  const actionMatches = (s: Record<string, unknown>, action: string) => arr(s.Action).some((a) => wildcard(a, action));
+  const wanted = ['sts:AssumeRole',
+    ...(Object.keys(p).some((k) => /^Tags\.member\.\d+\.Key$/.test(k)) ? ['sts:TagSession'] : []),
+    ...(p.SourceIdentity ? ['sts:SetSourceIdentity'] : [])];
+  for (const action of wanted) {
+    const applies = (s: Record<string, unknown>) => actionMatches(s, action) && principalMatches(s.Principal) && conditionsHold(s.Condition);
+    if (statements.some((s) => s.Effect === 'Deny' && applies(s))) return action;
+    if (!statements.some((s) => s.Effect === 'Allow' && applies(s))) return action;
+  }
+  return undefined;
 }
 
 function scope(auth: string | undefined): { accessKeyId?: string; region?: string; service?: string } {
@@ -200,11 +322,14 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
     { name: 'BREAK-GLASS-SECURITY_INVESTIGATOR', maxSessionDuration: 14400, mfaRequired: true },
     { name: 'ir-forensics', maxSessionDuration: 14400, mfaRequired: true, tags: { Purpose: 'IncidentResponse' } },
     { name: 'app-deployer', tags: { Team: 'platform' } },
-  ]) roles.set(r.name, { ...r, inlinePolicies: { ...(r.inlinePolicies ?? {}) } });
+  ]) roles.set(entityKey(accountId, r.accountId ?? accountId, r.name), { ...r, inlinePolicies: { ...(r.inlinePolicies ?? {}) } });
   const requests: RecordedRequest[] = [];
   const issued: IssuedCredentials[] = [];
   const usedCodes = new Set<string>();
   const behaviours = new Map<string, { behaviour: Behaviour; times?: number; delayMs?: number }>();
+  const users = new Map<string, FakeUser>();
+  for (const u of opts.users ?? []) users.set(entityKey(accountId, u.accountId ?? accountId, u.name), { ...u });
+  const passwordPolicies = new Map<string, FakePasswordPolicy>(Object.entries(opts.passwordPolicies ?? {}));
 
   const xml = (service: string, action: string, result: string) =>
     `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NS[service]}">\n`
@@ -221,29 +346,218 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       ? { status: e.status, json: true, body: JSON.stringify({ __type: e.code, Message: e.message }) }
       : { status: e.status, body: xmlError(service, e) };
 
+  // ===== IAM provisioning (issue 10): roles, users, login profiles, password policy =====================================
+  // awsQuery wire format as IAM answers it: results in <ActionResult>, lists as <member>, errors as ErrorResponse with
+  // EntityAlreadyExists (409), NoSuchEntity (404), MalformedPolicyDocument / ValidationError / PasswordPolicyViolation
+  // (400) and IAM's own message texts. Every entity lives in the account of the caller's access key.
+  const tagsXml = (t: Record<string, string> | undefined) =>
+    Object.entries(t ?? {}).map(([k, v]) => `<member><Key>${esc(k)}</Key><Value>${esc(v)}</Value></member>`).join('');
+  const tagsOf = (p: Record<string, string>): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const k of Object.keys(p)) {
+      const m = /^Tags\.member\.(\d+)\.Key$/.exec(k);
+      if (m) out[p[k]] = p[`Tags.member.${m[1]}.Value`] ?? '';
+    }
+    return out;
+  };
+  const listOf = (p: Record<string, string>, prefix: string): string[] =>
+    Object.keys(p).filter((k) => k.startsWith(`${prefix}.member.`)).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop())).map((k) => p[k]);
+  const ok = (action: string, result = ''): Reply => ({ status: 200, body: xml('iam', action, result) });
+  const err = (status: number, code: string, message: string): Reply => fail('iam', { status, code, message });
+  const malformed = (doc: string | undefined): Reply | undefined => {
+    try {
+      const v = JSON.parse(doc ?? '') as unknown;
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+      return undefined;
+    } catch {
+      return err(400, 'MalformedPolicyDocument', 'This policy contains invalid Json');
+    }
+  };
+  const policyArnOk = (arn: string) => /^arn:aws[\w-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/.test(arn);
+  const userXml = (u: FakeUser, acct: string) =>
+    `<Path>${esc(u.path ?? '/')}</Path><UserName>${esc(u.name)}</UserName><UserId>AIDA${u.name.length}EXAMPLE${acct.slice(-4)}</UserId>`
+    + `<Arn>arn:aws:iam::${acct}:user${esc(u.path ?? '/')}${esc(u.name)}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate>`
+    + (u.passwordLastUsed ? `<PasswordLastUsed>${u.passwordLastUsed}</PasswordLastUsed>` : '');
+  const isoNow = () => new Date(Math.floor(now() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  function provisioningIam(action: string, p: Record<string, string>, acct: string): Reply | undefined {
+    const key = (n: string) => entityKey(accountId, acct, n);
+    const role = roles.get(key(p.RoleName ?? ''));
+    const user = users.get(key(p.UserName ?? ''));
+    const noRole = () => err(404, 'NoSuchEntity', `The role with name ${p.RoleName} cannot be found.`);
+    const noUser = () => err(404, 'NoSuchEntity', `The user with name ${p.UserName} cannot be found.`);
+    const checkDuration = (v: string | undefined): Reply | undefined => {
+      if (v === undefined) return undefined;
+      const d = Number(v);
+      if (d < 3600) return err(400, 'ValidationError', `1 validation error detected: Value '${v}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600`);
+      if (d > 43200) return err(400, 'ValidationError', `1 validation error detected: Value '${v}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200`);
+      return undefined;
+    };
+    switch (action) {
+      case 'CreateRole': {
+        if (!/^[\w+=,.@-]{1,64}$/.test(p.RoleName ?? '')) return err(400, 'ValidationError', `1 validation error detected: Value '${p.RoleName}' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`);
+        if (role) return err(409, 'EntityAlreadyExists', `Role with name ${p.RoleName} already exists.`);
+        const bad = malformed(p.AssumeRolePolicyDocument) ?? checkDuration(p.MaxSessionDuration);
+        if (bad) return bad;
+        if (p.PermissionsBoundary && !policyArnOk(p.PermissionsBoundary)) return err(400, 'InvalidInput', `ARN ${p.PermissionsBoundary} is not valid.`);
+        const r: FakeRole = {
+          name: p.RoleName, accountId: acct, path: p.Path ?? '/', trustPolicy: p.AssumeRolePolicyDocument,
+          maxSessionDuration: p.MaxSessionDuration ? Number(p.MaxSessionDuration) : 3600, description: p.Description,
+          permissionsBoundary: p.PermissionsBoundary, tags: tagsOf(p), inlinePolicies: {}, managedPolicies: [],
+        };
+        roles.set(key(r.name), r);
+        return ok(action, `<Role>${roleXml(r, acct)}${Object.keys(r.tags ?? {}).length ? `<Tags>${tagsXml(r.tags)}</Tags>` : ''}</Role>`);
+      }
+      case 'UpdateRole': {
+        if (!role) return noRole();
+        const bad = checkDuration(p.MaxSessionDuration);
+        if (bad) return bad;
+        if (p.MaxSessionDuration) role.maxSessionDuration = Number(p.MaxSessionDuration);
+        if (p.Description !== undefined) role.description = p.Description;
+        // IAM answers UpdateRole with an empty <UpdateRoleResult/> element (the other writes have none).
+        return { status: 200, body: xml('iam', action, '').replace('  <ResponseMetadata>', '  <UpdateRoleResult/>\n  <ResponseMetadata>') };
+      }
+      case 'UpdateAssumeRolePolicy': {
+        if (!role) return noRole();
+        const bad = malformed(p.PolicyDocument);
+        if (bad) return bad;
+        role.trustPolicy = p.PolicyDocument;
+        return ok(action);
+      }
+      case 'PutRolePermissionsBoundary':
+        if (!role) return noRole();
+        if (!policyArnOk(p.PermissionsBoundary ?? '')) return err(400, 'InvalidInput', `ARN ${p.PermissionsBoundary} is not valid.`);
+        role.permissionsBoundary = p.PermissionsBoundary;
+        return ok(action);
+      case 'DeleteRolePermissionsBoundary':
+        if (!role) return noRole();
+        delete role.permissionsBoundary;
+        return ok(action);
+      case 'TagRole':
+        if (!role) return noRole();
+        role.tags = { ...(role.tags ?? {}), ...tagsOf(p) };
+        return ok(action);
+      case 'UntagRole':
+        if (!role) return noRole();
+        for (const k of listOf(p, 'TagKeys')) delete role.tags?.[k];
+        return ok(action);
+      case 'AttachRolePolicy':
+        if (!role) return noRole();
+        if (!policyArnOk(p.PolicyArn ?? '')) return err(400, 'InvalidInput', `ARN ${p.PolicyArn} is not valid.`);
+        if (!(role.managedPolicies ??= []).includes(p.PolicyArn)) role.managedPolicies.push(p.PolicyArn);
+        return ok(action);
+      case 'DetachRolePolicy': {
+        if (!role) return noRole();
+        const i = (role.managedPolicies ?? []).indexOf(p.PolicyArn);
+        if (i < 0) return err(404, 'NoSuchEntity', `Policy ${p.PolicyArn} was not found.`);
+        role.managedPolicies!.splice(i, 1);
+        return ok(action);
+      }
+      case 'ListAttachedRolePolicies':
+        if (!role) return noRole();
+        return ok(action, `<AttachedPolicies>${(role.managedPolicies ?? []).map((a) => `<member><PolicyName>${esc(a.split('/').pop() ?? a)}</PolicyName><PolicyArn>${esc(a)}</PolicyArn></member>`).join('')}</AttachedPolicies><IsTruncated>false</IsTruncated>`);
+      case 'ListRolePolicies':
+        if (!role) return noRole();
+        return ok(action, `<PolicyNames>${Object.keys(role.inlinePolicies ?? {}).map((n) => `<member>${esc(n)}</member>`).join('')}</PolicyNames><IsTruncated>false</IsTruncated>`);
+      case 'DeleteRolePolicy':
+        if (!role) return noRole();
+        if (role.inlinePolicies?.[p.PolicyName] === undefined) return err(404, 'NoSuchEntity', `The role policy with name ${p.PolicyName} cannot be found.`);
+        delete role.inlinePolicies[p.PolicyName];
+        return ok(action);
+      case 'CreateUser': {
+        if (!/^[\w+=,.@-]{1,64}$/.test(p.UserName ?? '')) return err(400, 'ValidationError', `1 validation error detected: Value '${p.UserName}' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`);
+        if (user) return err(409, 'EntityAlreadyExists', `User with name ${p.UserName} already exists.`);
+        const u: FakeUser = { name: p.UserName, accountId: acct, path: p.Path ?? '/', tags: tagsOf(p), inlinePolicies: {}, managedPolicies: [], accessKeys: [], mfaDevices: [] };
+        users.set(key(u.name), u);
+        return ok(action, `<User>${userXml(u, acct)}${Object.keys(u.tags ?? {}).length ? `<Tags>${tagsXml(u.tags)}</Tags>` : ''}</User>`);
+      }
+      case 'GetUser':
+        if (!user) return noUser();
+        return ok(action, `<User>${userXml(user, acct)}${Object.keys(user.tags ?? {}).length ? `<Tags>${tagsXml(user.tags)}</Tags>` : ''}</User>`);
+      case 'TagUser':
+        if (!user) return noUser();
+        user.tags = { ...(user.tags ?? {}), ...tagsOf(p) };
+        return ok(action);
+      case 'PutUserPolicy': {
+        if (!user) return noUser();
+        const bad = malformed(p.PolicyDocument);
+        if (bad) return bad;
+        (user.inlinePolicies ??= {})[p.PolicyName] = p.PolicyDocument;
+        return ok(action);
+      }
+      case 'GetUserPolicy': {
+        if (!user) return noUser();
+        const doc = user.inlinePolicies?.[p.PolicyName];
+        if (doc === undefined) return err(404, 'NoSuchEntity', `The user policy with name ${p.PolicyName} cannot be found.`);
+        return ok(action, `<UserName>${esc(user.name)}</UserName><PolicyName>${esc(p.PolicyName)}</PolicyName><PolicyDocument>${esc(encodeURIComponent(doc))}</PolicyDocument>`);
+      }
+      case 'ListUserPolicies':
+        if (!user) return noUser();
+        return ok(action, `<PolicyNames>${Object.keys(user.inlinePolicies ?? {}).map((n) => `<member>${esc(n)}</member>`).join('')}</PolicyNames><IsTruncated>false</IsTruncated>`);
+      case 'ListAttachedUserPolicies':
+        if (!user) return noUser();
+        return ok(action, `<AttachedPolicies>${(user.managedPolicies ?? []).map((a) => `<member><PolicyName>${esc(a.split('/').pop() ?? a)}</PolicyName><PolicyArn>${esc(a)}</PolicyArn></member>`).join('')}</AttachedPolicies><IsTruncated>false</IsTruncated>`);
+      case 'CreateLoginProfile': {
+        if (!user) return noUser();
+        if (user.loginProfile) return err(409, 'EntityAlreadyExists', `Login Profile for user ${user.name} already exists.`);
+        const violation = passwordViolation(p.Password ?? '', passwordPolicies.get(acct));
+        if (violation) return err(400, 'PasswordPolicyViolation', violation);
+        user.loginProfile = { password: p.Password, passwordResetRequired: p.PasswordResetRequired === 'true', createDate: isoNow() };
+        return ok(action, `<LoginProfile><UserName>${esc(user.name)}</UserName><CreateDate>${user.loginProfile.createDate}</CreateDate><PasswordResetRequired>${user.loginProfile.passwordResetRequired}</PasswordResetRequired></LoginProfile>`);
+      }
+      case 'GetLoginProfile':
+        if (!user) return noUser();
+        if (!user.loginProfile) return err(404, 'NoSuchEntity', `Login Profile for User ${user.name} cannot be found.`);
+        return ok(action, `<LoginProfile><UserName>${esc(user.name)}</UserName><CreateDate>${user.loginProfile.createDate}</CreateDate><PasswordResetRequired>${user.loginProfile.passwordResetRequired}</PasswordResetRequired></LoginProfile>`);
+      case 'ListAccessKeys':
+        if (!user) return noUser();
+        return ok(action, `<UserName>${esc(user.name)}</UserName><AccessKeyMetadata>${(user.accessKeys ?? []).map((k) => `<member><UserName>${esc(user.name)}</UserName><AccessKeyId>${k.id}</AccessKeyId><Status>${k.status}</Status><CreateDate>2024-01-01T00:00:00Z</CreateDate></member>`).join('')}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`);
+      case 'GetAccountPasswordPolicy': {
+        const pol = passwordPolicies.get(acct);
+        if (!pol) return err(404, 'NoSuchEntity', `The Password Policy with domain name ${acct} cannot be found.`);
+        const b = (v: boolean | undefined) => String(Boolean(v));
+        return ok(action, `<PasswordPolicy><MinimumPasswordLength>${pol.minimumPasswordLength ?? 8}</MinimumPasswordLength>`
+          + `<RequireSymbols>${b(pol.requireSymbols)}</RequireSymbols><RequireNumbers>${b(pol.requireNumbers)}</RequireNumbers>`
+          + `<RequireUppercaseCharacters>${b(pol.requireUppercase)}</RequireUppercaseCharacters><RequireLowercaseCharacters>${b(pol.requireLowercase)}</RequireLowercaseCharacters>`
+          + `<AllowUsersToChangePassword>${b(pol.allowUsersToChangePassword ?? true)}</AllowUsersToChangePassword><ExpirePasswords>${b(pol.maxPasswordAge !== undefined)}</ExpirePasswords>`
+          + (pol.maxPasswordAge !== undefined ? `<MaxPasswordAge>${pol.maxPasswordAge}</MaxPasswordAge>` : '')
+          + (pol.passwordReusePrevention !== undefined ? `<PasswordReusePrevention>${pol.passwordReusePrevention}</PasswordReusePrevention>` : '')
+          + `</PasswordPolicy>`);
+      }
+      default:
+        return undefined;
+    }
+  }
+  // ===== end IAM provisioning =========================================================================================
+
   function handleSts(action: string, p: Record<string, string>, keyId: string | undefined): Reply {
     if (action === 'GetCallerIdentity') {
       const session = issued.find((c) => c.accessKeyId === keyId);
       const arn = session
         ? session.roleArn.replace(':iam::', ':sts::').replace(/:role\/(?:.*\/)?([^/]+)$/, `:assumed-role/$1/${session.roleSessionName}`)
         : callerArn;
-      return { status: 200, body: xml('sts', action, `<Arn>${esc(arn)}</Arn><UserId>AIDAEXAMPLEUSERID</UserId><Account>${accountId}</Account>`) };
+      return { status: 200, body: xml('sts', action, `<Arn>${esc(arn)}</Arn><UserId>AIDAEXAMPLEUSERID</UserId><Account>${callerAccount(keyId)}</Account>`) };
     }
     if (action !== 'AssumeRole') return fail('sts', { status: 400, code: 'InvalidAction', message: `Could not find operation ${action} for version 2011-06-15` });
     const arn = p.RoleArn ?? '';
     const name = arn.split('/').pop() ?? '';
-    const role = roles.get(name);
+    const targetAccount = /^arn:[\w-]+:iam::(\d{12}):role\//.exec(arn)?.[1] ?? '';
+    const role = roles.get(entityKey(accountId, targetAccount, name));
     if (!role || !arn.includes(`:${role.accountId ?? accountId}:`)) {
       return fail('sts', { status: 403, code: 'AccessDenied', message: `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${arn}` });
     }
     if (!/^[\w+=,.@-]{2,64}$/.test(p.RoleSessionName ?? '')) {
       return fail('sts', { status: 400, code: 'ValidationError', message: `1 validation error detected: Value '${p.RoleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*` });
     }
+    if (role.trustPolicy !== undefined) {
+      const refusal = trustRefusal(role.trustPolicy, p, callerIdentityArn(keyId), callerAccount(keyId));
+      if (refusal) return fail('sts', { status: 403, code: 'AccessDenied', message: `User: ${callerIdentityArn(keyId)} is not authorized to perform: ${refusal} on resource: ${arn}` });
+    }
     const duration = Number(p.DurationSeconds ?? 3600);
     const chained = issued.some((c) => c.accessKeyId === keyId);
     if (chained && duration > 3600) return fail('sts', ERRORS.roleChaining);
     if (duration > (role.maxSessionDuration ?? 3600)) return fail('sts', ERRORS.durationTooLong);
-    if (opts.enforceMfa !== false && role.mfaRequired) {
+    if (opts.enforceMfa !== false && (role.mfaRequired || (role.trustPolicy !== undefined && /MultiFactorAuthPresent/i.test(role.trustPolicy)))) {
       if (!p.TokenCode && !p.SerialNumber) return fail('sts', { status: 403, code: 'AccessDenied', message: `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${arn}` });
       if (!p.TokenCode || !p.SerialNumber) return fail('sts', ERRORS.mfaMissing);
       if (!/^\d{6}$/.test(p.TokenCode)) return fail('sts', ERRORS.wrongMfa);
@@ -267,7 +581,7 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       status: 200,
       body: xml('sts', action,
         (p.SourceIdentity ? `<SourceIdentity>${esc(p.SourceIdentity)}</SourceIdentity>` : '')
-        + `<AssumedRoleUser><Arn>arn:aws:sts::${accountId}:assumed-role/${esc(name)}/${esc(p.RoleSessionName)}</Arn>`
+        + `<AssumedRoleUser><Arn>arn:aws:sts::${targetAccount}:assumed-role/${esc(name)}/${esc(p.RoleSessionName)}</Arn>`
         + `<AssumedRoleId>AROA3XFRBF535EXAMPLE:${esc(p.RoleSessionName)}</AssumedRoleId></AssumedRoleUser>`
         + `<Credentials><AccessKeyId>${creds.accessKeyId}</AccessKeyId><SecretAccessKey>${esc(creds.secretAccessKey)}</SecretAccessKey>`
         + `<SessionToken>${esc(creds.sessionToken)}</SessionToken><Expiration>${creds.expiration}</Expiration></Credentials>`
@@ -275,39 +589,54 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
     };
   }
 
-  function handleIam(action: string, p: Record<string, string>): Reply {
+  /** The account a request's access key belongs to: a session's role account, else the default account. */
+  function callerAccount(keyId: string | undefined): string {
+    const session = issued.find((c) => c.accessKeyId === keyId);
+    return session ? (/:iam::(\d{12}):/.exec(session.roleArn)?.[1] ?? accountId) : accountId;
+  }
+
+  function callerIdentityArn(keyId: string | undefined): string {
+    const session = issued.find((c) => c.accessKeyId === keyId);
+    return session
+      ? session.roleArn.replace(':iam::', ':sts::').replace(/:role\/(?:.*\/)?([^/]+)$/, `:assumed-role/$1/${session.roleSessionName}`)
+      : callerArn;
+  }
+
+  function handleIam(action: string, p: Record<string, string>, keyId: string | undefined): Reply {
     const noRole = (n: string) => fail('iam', { status: 404, code: 'NoSuchEntity', message: `The role with name ${n} cannot be found.` });
+    const acct = callerAccount(keyId);
+    const roleOf = (n: string) => roles.get(entityKey(accountId, acct, n));
     switch (action) {
       case 'ListRoles': {
-        const all = [...roles.values()];
+        const all = [...roles.values()].filter((r) => (r.accountId ?? accountId) === acct);
         const max = Math.min(Number(p.MaxItems ?? 100), opts.pageSize ?? 100);
         const start = Number(p.Marker ?? 0);
         const page = all.slice(start, start + max);
         const truncated = start + max < all.length;
         // Like IAM, ListRoles returns no Tags.
-        return { status: 200, body: xml('iam', action, `<IsTruncated>${truncated}</IsTruncated>${truncated ? `<Marker>${start + max}</Marker>` : ''}<Roles>${page.map((r) => `<member>${roleXml(r, accountId)}</member>`).join('')}</Roles>`) };
+        return { status: 200, body: xml('iam', action, `<IsTruncated>${truncated}</IsTruncated>${truncated ? `<Marker>${start + max}</Marker>` : ''}<Roles>${page.map((r) => `<member>${roleXml(r, acct)}</member>`).join('')}</Roles>`) };
       }
       case 'ListRoleTags': {
-        const r = roles.get(p.RoleName);
+        const r = roleOf(p.RoleName);
         if (!r) return noRole(p.RoleName);
         const tags = Object.entries(r.tags ?? {}).map(([k, v]) => `<member><Key>${esc(k)}</Key><Value>${esc(v)}</Value></member>`).join('');
         return { status: 200, body: xml('iam', action, `<Tags>${tags}</Tags><IsTruncated>false</IsTruncated>`) };
       }
       case 'GetRole': {
-        const r = roles.get(p.RoleName);
+        const r = roleOf(p.RoleName);
         if (!r) return noRole(p.RoleName);
         const tags = Object.entries(r.tags ?? {}).map(([k, v]) => `<member><Key>${esc(k)}</Key><Value>${esc(v)}</Value></member>`).join('');
-        return { status: 200, body: xml('iam', action, `<Role>${roleXml(r, accountId)}${tags ? `<Tags>${tags}</Tags>` : ''}</Role>`) };
+        return { status: 200, body: xml('iam', action, `<Role>${roleXml(r, acct)}${tags ? `<Tags>${tags}</Tags>` : ''}</Role>`) };
       }
       case 'GetRolePolicy': {
-        const r = roles.get(p.RoleName);
+        const r = roleOf(p.RoleName);
         if (!r) return noRole(p.RoleName);
         const doc = r.inlinePolicies?.[p.PolicyName];
         if (doc === undefined) return fail('iam', { status: 404, code: 'NoSuchEntity', message: `The role policy with name ${p.PolicyName} cannot be found.` });
         return { status: 200, body: xml('iam', action, `<RoleName>${esc(r.name)}</RoleName><PolicyName>${esc(p.PolicyName)}</PolicyName><PolicyDocument>${esc(encodeURIComponent(doc))}</PolicyDocument>`) };
       }
       case 'PutRolePolicy': {
-        const r = roles.get(p.RoleName);
+        const r = roleOf(p.RoleName);
         if (!r) return noRole(p.RoleName);
         try {
           JSON.parse(p.PolicyDocument ?? '');
@@ -318,11 +647,17 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
         return { status: 200, body: xml('iam', action, '') };
       }
       case 'ListMFADevices': {
+        if (p.UserName) {
+          const u = users.get(entityKey(accountId, acct, p.UserName));
+          if (!u) return fail('iam', { status: 404, code: 'NoSuchEntity', message: `The user with name ${p.UserName} cannot be found.` });
+          const own = (u.mfaDevices ?? []).map((d) => `<member><UserName>${esc(u.name)}</UserName><SerialNumber>${esc(d)}</SerialNumber><EnableDate>2024-01-01T00:00:00Z</EnableDate></member>`).join('');
+          return { status: 200, body: xml('iam', action, `<MFADevices>${own}</MFADevices><IsTruncated>false</IsTruncated>`) };
+        }
         const devs = opts.mfaSerial === '' ? '' : `<member><UserName>alice</UserName><SerialNumber>${esc(opts.mfaSerial ?? `arn:aws:iam::${accountId}:mfa/alice`)}</SerialNumber><EnableDate>2024-01-01T00:00:00Z</EnableDate></member>`;
         return { status: 200, body: xml('iam', action, `<MFADevices>${devs}</MFADevices><IsTruncated>false</IsTruncated>`) };
       }
       default:
-        return fail('iam', { status: 400, code: 'InvalidAction', message: `Could not find operation ${action} for version 2010-05-08` });
+        return provisioningIam(action, p, acct) ?? fail('iam', { status: 400, code: 'InvalidAction', message: `Could not find operation ${action} for version 2010-05-08` });
     }
   }
 
@@ -398,7 +733,7 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       } else if (sc.service === undefined && !target && !req.headers.authorization) {
         reply = fail(service, { status: 403, code: 'MissingAuthenticationToken', message: 'Request is missing Authentication Token' });
       } else {
-        reply = service === 'iam' ? handleIam(action, params) : service === 'organizations' ? handleOrganizations(action, params) : handleSts(action, params, sc.accessKeyId);
+        reply = service === 'iam' ? handleIam(action, params, sc.accessKeyId) : service === 'organizations' ? handleOrganizations(action, params) : handleSts(action, params, sc.accessKeyId);
       }
       if (b?.times !== undefined && --b.times <= 0) behaviours.delete(action);
       const send = () => {
@@ -426,6 +761,8 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
     requests,
     issued,
     roles,
+    users,
+    passwordPolicies,
     setBehaviour(action, behaviour, o = {}) {
       if (behaviour === 'ok' && !o.delayMs) behaviours.delete(action);
       else behaviours.set(action, { behaviour, times: o.times, delayMs: o.delayMs });
