@@ -6,5 +6,7 @@ import { lintCommand } from './lint';
 import { elevateCommand } from './elevate';
 import { revokeCommand } from './revoke';
 import { auditCommand } from './audit';
+import { consoleCommand } from './console';
+import { credentialProcessCommand } from './credentialProcess';
 
-export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand];
+export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand, consoleCommand, credentialProcessCommand];

@@ -90,13 +90,14 @@ export function consoleDestination(partition: Partition, region: string, playboo
   return `https://${region}.${host}/${pathPart}${sep}region=${encodeURIComponent(region)}${hash !== undefined ? `#${hash}` : ''}`;
 }
 
-export type ConsoleSessionKind = 'role' | 'chained';
+/** 'role': assumed with long-term keys; 'chained': with temporary ones; 'auto': unknown — try 'role', then 'chained'. */
+export type ConsoleSessionKind = 'role' | 'chained' | 'auto';
 
 /**
  * SessionDuration for getSigninToken: the session's remaining time, within AWS's 900–43200 s, or undefined for a
  * chained session (must not be given). `notes` says when the console will outlive the session.
  */
-export function consoleSessionDuration(kind: ConsoleSessionKind, remainingSeconds: number): { seconds?: number; notes: string[] } {
+export function consoleSessionDuration(kind: Exclude<ConsoleSessionKind, 'auto'>, remainingSeconds: number): { seconds?: number; notes: string[] } {
   if (kind === 'chained') {
     return { notes: ['This session was assumed with temporary credentials (role chaining), so AWS decides the console session\'s length; it is at most the session\'s own.'] };
   }
@@ -110,7 +111,7 @@ export function consoleSessionDuration(kind: ConsoleSessionKind, remainingSecond
 export interface ConsoleRequest {
   session: Pick<Session, 'roleArn' | 'region' | 'playbook' | 'expiresAt' | 'incidentId' | 'state'>;
   credentials: SessionCredentials;
-  /** 'chained' when the session was assumed with temporary credentials (e.g. an MFA session). Default 'role'. */
+  /** 'chained' when the session was assumed with temporary credentials (e.g. an MFA session). Default 'auto'. */
   kind?: ConsoleSessionKind;
   /** A console URL on the partition's console host, or a path like "s3/home". Default: the playbook's service. */
   destination?: string;
@@ -144,7 +145,28 @@ export async function consoleSignIn(req: ConsoleRequest): Promise<ConsoleLink> {
   }
   const base = signinBase(role.partition, req.signinEndpoint);
   const destination = consoleDestination(role.partition, req.session.region, req.session.playbook, req.destination);
-  const duration = consoleSessionDuration(req.kind ?? 'role', remaining);
+  const kind = req.kind ?? 'auto';
+  const first = await requestSigninToken(base, req, consoleSessionDuration(kind === 'chained' ? 'chained' : 'role', remaining));
+  // Unknown kind and AWS refused SessionDuration: the session is chained (its base credentials were temporary). A
+  // getSigninToken carries no MFA code, so asking again without SessionDuration spends nothing.
+  const answer = !first.token && kind === 'auto' && first.status === 400
+    ? await requestSigninToken(base, req, consoleSessionDuration('chained', remaining))
+    : first;
+  const { token, duration } = answer;
+  if (!token) {
+    const status = answer.status;
+    const why = status === 400 || status === 401 || status === 403
+      ? (kind !== 'role'
+        ? 'AWS refused to sign this session in. Sessions assumed with temporary credentials (several accounts on one MFA code, or a role-chained profile) cannot always open the console; elevate into this account directly.'
+        : 'AWS refused the session\'s credentials (expired, revoked on AWS, or the role denies sign-in). Elevate again.')
+      : `The sign-in endpoint answered HTTP ${status} without a sign-in token; try again in a minute.`;
+    throw new BreakGlassError({ code: 'AccessDenied', title: 'Console sign-in refused', retryable: status >= 500, message: why });
+  }
+  const login = new URLSearchParams({ Action: 'login', Issuer: req.issuer ?? 'Break Glass', Destination: destination, SigninToken: token });
+  return { url: `${base}/federation?${login.toString()}`, destination, sessionDurationSeconds: duration.seconds, notes: duration.notes };
+}
+
+async function requestSigninToken(base: string, req: ConsoleRequest, duration: { seconds?: number; notes: string[] }): Promise<{ token?: string; status: number; duration: { seconds?: number; notes: string[] } }> {
   const session = JSON.stringify({ sessionId: req.credentials.accessKeyId, sessionKey: req.credentials.secretAccessKey, sessionToken: req.credentials.sessionToken });
   // POST keeps the credentials out of the request line (proxies and server logs record URLs, not bodies).
   const form = new URLSearchParams({ Action: 'getSigninToken', ...(duration.seconds ? { SessionDuration: String(duration.seconds) } : {}), Session: session });
@@ -168,16 +190,7 @@ export async function consoleSignIn(req: ConsoleRequest): Promise<ConsoleLink> {
   } catch {
     token = undefined;
   }
-  if (!res.ok || typeof token !== 'string' || !token) {
-    const why = res.status === 400 || res.status === 401 || res.status === 403
-      ? (req.kind === 'chained'
-        ? 'AWS refused to sign this session in. Sessions assumed with temporary credentials (several accounts on one MFA code) cannot always open the console; elevate into this account directly.'
-        : 'AWS refused the session\'s credentials (expired, revoked on AWS, or the role denies sign-in). Elevate again.')
-      : `The sign-in endpoint answered HTTP ${res.status} without a sign-in token; try again in a minute.`;
-    throw new BreakGlassError({ code: 'AccessDenied', title: 'Console sign-in refused', retryable: res.status >= 500, message: why });
-  }
-  const login = new URLSearchParams({ Action: 'login', Issuer: req.issuer ?? 'Break Glass', Destination: destination, SigninToken: token });
-  return { url: `${base}/federation?${login.toString()}`, destination, sessionDurationSeconds: duration.seconds, notes: duration.notes };
+  return { token: res.ok && typeof token === 'string' && token ? token : undefined, status: res.status, duration };
 }
 
 /** What the responder is told before a console opens. */

@@ -60,6 +60,14 @@ describe('session/console: federation sign-in', () => {
       (e: unknown) => e instanceof BreakGlassError && e.translated.title === 'Console sign-in refused' && !/syntactically/.test(e.translated.message));
   });
 
+  it('kind unknown: a SessionDuration refusal (a chained session) is asked again once without it', async () => {
+    fake.chainedKeys.add(creds.accessKeyId);
+    const link = await consoleSignIn({ session: session('arn:aws:iam::111122223333:role/R', 'us-east-1'), credentials: creds, signinEndpoint: fake.url, now: NOW });
+    assert.deepStrictEqual(fake.requests.map((r) => r.params.SessionDuration), ['7200', undefined]);
+    assert.strictEqual(link.sessionDurationSeconds, undefined);
+    assert.ok(fake.tokens.has(new URL(link.url).searchParams.get('SigninToken') ?? ''));
+  });
+
   it('an ended session is refused before anything is sent', async () => {
     await assert.rejects(consoleSignIn({ session: session('arn:aws:iam::111122223333:role/R', 'us-east-1', -1), credentials: creds, signinEndpoint: fake.url, now: NOW }), /has ended/);
     assert.strictEqual(fake.requests.length, 0);
