@@ -13,6 +13,9 @@ import { previewPolicy } from './previewPolicy';
 import { revokeSessionCommand } from './revokeSession';
 import { refresh, revealSession, showMoreAccounts } from './sessionView';
 import { showLog } from './showLog';
+import { copySwitchRoleLink, openConsole } from './openConsole';
+import { elevateSeveralCommand } from './elevateSeveral';
+import { writeProfileCommand } from './writeProfile';
 
 type Handler = (ctx: CommandContext, ...args: never[]) => unknown;
 
@@ -32,6 +35,10 @@ export const COMMANDS = {
   'breakglass.previewPolicy': previewPolicy,
   'breakglass.previewPlaybook': previewPlaybook,
   'breakglass.previewPlaybookFile': previewPlaybookFile,
+  'breakglass.openConsole': openConsole,
+  'breakglass.copySwitchRoleLink': copySwitchRoleLink,
+  'breakglass.elevateSeveral': elevateSeveralCommand,
+  'breakglass.writeProfile': writeProfileCommand,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;
