@@ -9,7 +9,7 @@ import type { SessionStore } from '../core/session/store';
 import type { AuditLog } from '../core/audit/log';
 import type { Logger } from '../core/log';
 import type { SessionTerminals } from './terminals';
-import { isSessionRef, notLive, resolveSessionRef, sessionEnvironment } from './sessionEnv';
+import { announce, isSessionRef, notLive, resolveSessionRef, sessionEnvironment } from './sessionEnv';
 
 /** Debug types whose `env` accepts null to REMOVE a variable (js-debug); others get '' instead. */
 const NULL_REMOVES = new Set(['node', 'pwa-node', 'node-terminal', 'pwa-extensionHost', 'extensionHost', 'pwa-chrome', 'pwa-msedge']);
@@ -41,6 +41,7 @@ export class SessionDebugProvider implements vscode.DebugConfigurationProvider {
     const { breakglass: _ref, ...rest } = config;
     await this.audit().append({ event: 'terminal_opened', ...sessionAuditFields(session), details: { delivery: 'debug', debugType: String(config.type) } })
       .catch((e: unknown) => this.log.error(`audit log write failed: ${(e as Error).message}`));
+    announce(session, what);
     this.log.info(`debug session "${config.name}" (${config.type}) uses session ${session.id} (${session.incidentId})`);
     return { ...rest, type: config.type, name: config.name, request: config.request, env: { ...(config.env as Record<string, string | null> | undefined), ...injected } };
   }

@@ -16,6 +16,8 @@ export function isSessionRef(v: unknown): v is SessionRef {
 
 /** The live session a reference names; asks when it is `true` or matches several. undefined: none (or cancelled). */
 export async function resolveSessionRef(sessions: SessionStore, ref: SessionRef, what: string): Promise<{ session?: Session; why?: string }> {
+  // launch.json and tasks.json are the repository's: in a workspace you have not trusted they never get credentials.
+  if (!vscode.workspace.isTrusted) return { why: 'this workspace is not trusted, and its launch or task configurations never receive credentials' };
   const live = sessions.live();
   let found = live;
   if (ref !== true) {
@@ -38,6 +40,11 @@ export async function sessionEnvironment(sessions: SessionStore, terminals: Sess
     return terminalEnvironment(session, undefined, session.region, server.register(session.id));
   }
   return terminalEnvironment(session, sessions.credentials(session.id), session.region);
+}
+
+/** Says, once per launch, that a configuration received a session's credentials (it is the repository's file). */
+export function announce(session: Session, what: string): void {
+  void vscode.window.showInformationMessage(`Break Glass: ${what} runs with ${session.incidentId}'s credentials (${session.roleName}) until ${new Date(session.expiresAt).toLocaleTimeString()}.`);
 }
 
 /** Tells the responder the launch stopped, with an Elevate action for the incident it named. */

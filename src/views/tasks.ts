@@ -9,7 +9,7 @@ import type { Logger } from '../core/log';
 import { sessionAuditFields } from '../core/session/flow';
 import type { SessionStore } from '../core/session/store';
 import type { SessionTerminals } from './terminals';
-import { notLive, resolveSessionRef, sessionEnvironment, type SessionRef } from './sessionEnv';
+import { announce, notLive, resolveSessionRef, sessionEnvironment, type SessionRef } from './sessionEnv';
 
 export const TASK_TYPE = 'breakglass';
 
@@ -55,6 +55,7 @@ export class SessionTaskProvider implements vscode.TaskProvider {
     const commandLine = process.platform === 'win32' ? def.command : `unset ${unset.join(' ')}; ${def.command}`;
     await this.audit().append({ event: 'terminal_opened', ...sessionAuditFields(session), details: { delivery: 'task', task: task.name } })
       .catch((e: unknown) => this.log.error(`audit log write failed: ${(e as Error).message}`));
+    announce(session, what);
     this.log.info(`task "${task.name}" uses session ${session.id} (${session.incidentId})`);
     const resolved = new vscode.Task(def, scope, task.name, TASK_TYPE, new vscode.ShellExecution(commandLine, { env: set, ...(def.cwd ? { cwd: def.cwd } : {}) }));
     resolved.presentationOptions = { ...task.presentationOptions, echo: false };
