@@ -260,16 +260,3 @@ export async function elevateSeveral(req: MultiAccountRequest, ports: MultiAccou
   }));
   return { ok: true, mfaSession: { id: mfaSession.id, expiresAt: mfaSession.expiresAt, reused }, results, notes };
 }
-
-/** Ids of sessions that came from an MFA session (so the extension can wipe it when one of them is revoked). */
-export class DerivedSessions {
-  private readonly byMfa = new Map<string, Set<string>>();
-  add(mfaSessionId: string, sessionId: string): void {
-    let s = this.byMfa.get(mfaSessionId);
-    if (!s) this.byMfa.set(mfaSessionId, (s = new Set()));
-    s.add(sessionId);
-  }
-  isDerived(sessionId: string): boolean {
-    return [...this.byMfa.values()].some((s) => s.has(sessionId));
-  }
-}
