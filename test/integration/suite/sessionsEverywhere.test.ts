@@ -8,6 +8,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { startFakeAws, type FakeAws } from '../../support/fake-aws';
+import { startFakeSignin } from '../../support/fake-signin';
+import { runCli } from '../../../src/cli/main';
+import { memoryIO } from '../../unit/helpers/io';
 import type { Session } from '../../../src/core/session/types';
 import type { BreakGlassApi } from '../../../src/extension';
 import { activateExtension, waitFor } from './helpers';
@@ -156,6 +159,49 @@ describe('sessions everywhere: debugger and refreshed terminals', function () {
     // Revoking a derived session forgets the MFA session.
     await vscode.commands.executeCommand('breakglass.revokeSession', live[0].id, { aws: false });
     await waitFor(async () => (await api.commands.mfaSessions.info()) === undefined, 5000, 'the MFA session wiped');
+  });
+
+  it('Open AWS Console: one getSigninToken, the browser gets the URL, and the sign-in token reaches neither log nor audit', async () => {
+    const s = await elevate('INC-2024-018');
+    assert.ok(s);
+    const signin = await startFakeSignin();
+    process.env.BREAKGLASS_SIGNIN_ENDPOINT = signin.url;
+    try {
+      const opened = await vscode.commands.executeCommand<boolean>('breakglass.openConsole', s.id, { confirmed: true, destination: 's3/home' });
+      assert.strictEqual(opened, true);
+      assert.strictEqual(signin.requests.filter((r) => r.action === 'getSigninToken').length, 1);
+      assert.strictEqual(signin.requests[0].method, 'POST');
+      const [token] = [...signin.tokens.keys()];
+      assert.ok(token);
+      assert.ok(!api.commands.log.recent().join('\n').includes(token), 'no sign-in token in the log');
+      const audit = fs.readFileSync(path.join(tmp, 'audit.jsonl'), 'utf8');
+      assert.ok(audit.includes('"delivery":"console"') && !audit.includes(token));
+      // A workspace value for the override is ignored: only user settings or the editor's environment count.
+      await config().update('console.signinEndpoint', 'http://127.0.0.1:1', vscode.ConfigurationTarget.Workspace).then(() => undefined, () => undefined);
+      const again = await vscode.commands.executeCommand<boolean>('breakglass.openConsole', s.id, { confirmed: true });
+      assert.strictEqual(again, true);
+      assert.strictEqual(signin.requests.filter((r) => r.action === 'getSigninToken').length, 2, 'still the environment\'s endpoint');
+    } finally {
+      delete process.env.BREAKGLASS_SIGNIN_ENDPOINT;
+      await config().update('console.signinEndpoint', undefined, vscode.ConfigurationTarget.Workspace).then(() => undefined, () => undefined);
+      await signin.close();
+    }
+  });
+
+  it('breakglass credential-process (the CLI) gets a live session from this window\'s agent', async () => {
+    const s = await elevate('INC-2024-019');
+    assert.ok(s);
+    await waitFor(() => api.commands.log.recent().some((l) => l.includes('session agent listening at')), 10_000, 'the session agent');
+    const io = { ...memoryIO(), env: { ...process.env } };
+    const code = await runCli(['credential-process', '--incident', 'INC-2024-019'], io);
+    assert.strictEqual(code, 0, io.err());
+    const out = JSON.parse(io.out()) as Record<string, unknown>;
+    assert.strictEqual(out.AccessKeyId, s.accessKeyId);
+    assert.strictEqual(out.SecretAccessKey, api.commands.sessions.credentials(s.id)?.secretAccessKey);
+    await vscode.commands.executeCommand('breakglass.revokeSession', s.id, { aws: false });
+    const io2 = { ...memoryIO(), env: { ...process.env } };
+    assert.strictEqual(await runCli(['credential-process', '--incident', 'INC-2024-019'], io2), 1);
+    assert.match(io2.err(), /^breakglass credential-process: no live break-glass session for incident INC-2024-019/);
   });
 
   it('with localEndpoint delivery, a terminal already open gets the re-elevated session\'s credentials at the same URL and token', async () => {
