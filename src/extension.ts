@@ -19,6 +19,11 @@ import { guardWorkspaceSettings, readSettings } from './views/settings';
 import { SessionStatusBar } from './views/statusBar';
 import { SessionTerminals } from './views/terminals';
 import { WorkspaceConfigService } from './views/workspaceConfig';
+import { SessionAgent } from './core/session/agent';
+import { MfaSessionStore } from './core/session/multiAccount';
+import { openConsole } from './commands/openConsole';
+import { SessionDebugProvider } from './views/debug';
+import { SessionTaskProvider } from './views/tasks';
 
 export interface BreakGlassApi {
   readonly version: string;
@@ -72,8 +77,11 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   const statusBar = new SessionStatusBar(sessions, { lastThresholdMs });
   const playbooks = new PlaybookDiagnostics();
   const roleTemplates = new RoleTemplateDiagnostics();
+  // Issue 14: the MFA session of "Elevate in Several Accounts…" (memory + SecretStorage) and the sessions derived from it.
+  const mfaSessions = new MfaSessionStore(new VsCodeSecretStore(context.secrets));
+  const chainedSessions = new Set<string>();
   const commands: CommandContext = {
-    extension: context, log, configs, accountsTree, accountsView, sessions, aws, terminals, audit,
+    extension: context, log, configs, accountsTree, accountsView, sessions, aws, terminals, audit, mfaSessions, chainedSessions,
     openTerminal: async (id) => {
       const terminal = await terminals.open(id);
       const s = sessions.get(id);
@@ -98,8 +106,45 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
       if (['discovery', 'sourceProfile', 'endpointUrl', 'region'].some((k) => e.affectsConfiguration(`breakglass.${k}`))) void configs.reload();
     }),
     ...registerCommands(commands),
+    // Issue 14: sessions in the debugger and tasks; the MFA session is forgotten when a session derived from it is
+    // revoked, or when no session is left after a revocation.
+    SessionDebugProvider.register(sessions, terminals, audit, log),
+    SessionTaskProvider.register(sessions, terminals, audit, log),
+    { dispose: () => mfaSessions.dispose() },
+    sessions.onDidChange((e) => {
+      if (e.kind !== 'revoked') return;
+      if (chainedSessions.has(e.session.id) || sessions.live().length === 0) {
+        void mfaSessions.wipe().then(() => log.info('MFA session wiped after a revocation'));
+      }
+    }),
     // Restores the policy preview after a window reload (activationEvents: onWebviewPanel:breakglass.preview).
     PreviewPanel.registerSerializer({ extensionUri: context.extensionUri, log, sessions, configs }));
+  // Issue 14: the session agent — the CLI's `credential-process` and `console` reach this window's live sessions over a
+  // private unix socket (src/core/session/agent.ts). Not fatal when it cannot start; the log says why.
+  const handedOut = new Set<string>();
+  const agent = process.platform === 'win32' ? undefined : SessionAgent.start({
+    live: () => sessions.live(),
+    credentials: (id) => sessions.credentials(id),
+    isChained: (id) => chainedSessions.has(id),
+    openConsole: async (id, destination) => {
+      if (!(await openConsole(commands, id, { destination, confirmed: true }))) throw new Error('the console was not opened');
+    },
+    onHandout: (s) => {
+      // One audit line per session (credential_process is called for every AWS CLI command), every handout in the log.
+      log.debug(`credential_process: credentials of session ${s.id} handed out`);
+      if (handedOut.has(s.id)) return;
+      handedOut.add(s.id);
+      void audit().append({ event: 'terminal_opened', ...sessionAuditFields(s), details: { delivery: 'credential_process' } }).catch(() => undefined);
+    },
+    log,
+  }).then((a) => {
+    log.info(`session agent listening at ${a.socketPath}`);
+    return a;
+  }, (e: unknown) => {
+    log.warn(`session agent not started (breakglass credential-process will not find this window): ${(e as Error).message}`);
+    return undefined;
+  });
+  context.subscriptions.push({ dispose: () => void agent?.then((a) => a?.close()) });
   const ready = sessions.restore().then(({ restored, purged, dropped }) => {
     log.info(`sessions restored: ${restored.length} live, ${purged} expired purged, ${dropped} unreadable dropped`);
   }, (e) => log.error(`could not restore sessions: ${(e as Error).message}`));

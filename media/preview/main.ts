@@ -144,7 +144,7 @@ function fillSessions(body: HTMLElement): void {
   const tbody = h('tbody');
   for (const s of sessions) {
     const who = `session ${s.incidentId} (${s.roleName})`;
-    const button = (label: string, type: 'openTerminal' | 'revoke' | 'reElevate' | 'previewSession', aria: string, needsLive: boolean) => {
+    const button = (label: string, type: 'openTerminal' | 'revoke' | 'reElevate' | 'previewSession' | 'openConsole', aria: string, needsLive: boolean) => {
       const b = h('button', { type: 'button', 'aria-label': `${aria} ${who}`, 'data-needs-live': needsLive, class: type === 'revoke' ? 'danger' : type === 'previewSession' ? 'secondary' : undefined }, label);
       b.addEventListener('click', () => post({ type, sessionId: s.id }));
       return b;
@@ -160,6 +160,7 @@ function fillSessions(body: HTMLElement): void {
       h('td', { class: 'actions' },
         button('Preview', 'previewSession', 'Preview the permissions of', false),
         button('Open terminal', 'openTerminal', 'Open a terminal for', true),
+        button('Console', 'openConsole', 'Open the AWS console for', true),
         button('Revoke', 'revoke', 'Revoke', true),
         button('Re-elevate', 'reElevate', 'Re-elevate', false))));
   }

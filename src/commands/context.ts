@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { AuditLog } from '../core/audit/log';
 import type { SessionStore } from '../core/session/store';
+import type { MfaSessionStore } from '../core/session/multiAccount';
 import type { ExtensionLog } from '../views/logChannel';
 import type { AccountsNode, AccountsTreeProvider } from '../views/accountsTree';
 import type { AwsAccess } from '../views/awsAccess';
@@ -22,4 +23,9 @@ export interface CommandContext {
   audit(): AuditLog;
   /** Opens a terminal for a session and records it in the audit log. */
   openTerminal(sessionId: string): Promise<vscode.Terminal>;
+  // --- issue 14: sessions everywhere a responder works ---
+  /** The one MFA session of "Elevate in Several Accounts…" (memory + SecretStorage). */
+  readonly mfaSessions: MfaSessionStore;
+  /** Sessions assumed with an MFA session's temporary credentials (console sign-in without SessionDuration). */
+  readonly chainedSessions: Set<string>;
 }

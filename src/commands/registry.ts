@@ -15,6 +15,9 @@ import { refresh, revealSession, showMoreAccounts } from './sessionView';
 import { showLog } from './showLog';
 import { provisionCommand } from './provision';
 import { readinessCheck } from './readinessCheck';
+import { copySwitchRoleLink, openConsole } from './openConsole';
+import { elevateSeveralCommand } from './elevateSeveral';
+import { writeProfileCommand } from './writeProfile';
 
 type Handler = (ctx: CommandContext, ...args: never[]) => unknown;
 
@@ -36,6 +39,10 @@ export const COMMANDS = {
   'breakglass.previewPlaybookFile': previewPlaybookFile,
   'breakglass.provision': provisionCommand,
   'breakglass.readinessCheck': readinessCheck,
+  'breakglass.openConsole': openConsole,
+  'breakglass.copySwitchRoleLink': copySwitchRoleLink,
+  'breakglass.elevateSeveral': elevateSeveralCommand,
+  'breakglass.writeProfile': writeProfileCommand,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;

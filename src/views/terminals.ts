@@ -3,7 +3,7 @@
 // through TerminalOptions.env only — never sendText, never shell arguments — and AWS_PROFILE & co. are removed so a
 // profile cannot silently override them. Terminals close when their session expires or is revoked (setting).
 import * as vscode from 'vscode';
-import { CredentialServer } from '../core/session/credentialServer';
+import { CredentialServer, followReElevations } from '../core/session/credentialServer';
 import type { SessionStore } from '../core/session/store';
 import { terminalEnvironment } from '../core/session/terminal';
 import type { Session } from '../core/session/types';
@@ -19,6 +19,8 @@ export class SessionTerminals implements vscode.Disposable {
   private readonly bySession = new Map<string, Set<vscode.Terminal>>();
   private server: Promise<CredentialServer> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Terminals that fetch credentials from the loopback endpoint: they follow a re-elevation of their session. */
+  private readonly viaEndpoint = new WeakSet<vscode.Terminal>();
 
   constructor(private readonly sessions: SessionStore, private readonly log: Logger) {
     const sub = sessions.onDidChange((e) => {
@@ -65,14 +67,32 @@ export class SessionTerminals implements vscode.Disposable {
     let set = this.bySession.get(session.id);
     if (!set) this.bySession.set(session.id, (set = new Set()));
     set.add(terminal);
+    if (delivery === 'localEndpoint') this.viaEndpoint.add(terminal);
     if (opts.show !== false) terminal.show();
     this.log.info(`terminal opened for session ${session.id} (${session.incidentId}, ${delivery})`);
     return terminal;
   }
 
-  private credentialServer(): Promise<CredentialServer> {
-    this.server ??= CredentialServer.start(this.sessions, { log: this.log });
+  /** The loopback credential endpoint (started on first use); it follows re-elevations, and so do its terminals. */
+  credentialServer(): Promise<CredentialServer> {
+    this.server ??= CredentialServer.start(this.sessions, { log: this.log }).then((server) => {
+      const sub = followReElevations(server, this.sessions, (from, to) => this.moveEndpointTerminals(from, to));
+      this.disposables.push({ dispose: () => sub.dispose() });
+      return server;
+    });
     return this.server;
+  }
+
+  private moveEndpointTerminals(from: string, to: string): void {
+    const moving = this.terminals(from).filter((t) => this.viaEndpoint.has(t));
+    if (!moving.length) return;
+    let set = this.bySession.get(to);
+    if (!set) this.bySession.set(to, (set = new Set()));
+    for (const t of moving) {
+      this.bySession.get(from)?.delete(t);
+      set.add(t);
+    }
+    this.log.info(`${moving.length} terminal(s) of session ${from} now use its re-elevation ${to}`);
   }
 
   private end(session: Session, why: 'expired' | 'revoked' | 'removed'): void {

@@ -1,7 +1,7 @@
 // A local fake of the AWS APIs Break Glass uses, for unit tests, the VS Code integration tests and the benchmark.
 //
 // One HTTP server on 127.0.0.1 (random port) answers:
-//   STS  (awsQuery, XML): AssumeRole, GetCallerIdentity
+//   STS  (awsQuery, XML): AssumeRole, GetCallerIdentity, GetSessionToken
 //   IAM  (awsQuery, XML): ListRoles, ListRoleTags, GetRole, GetRolePolicy, PutRolePolicy, ListMFADevices, and the
 //        provisioning calls (CreateRole, UpdateRole, UpdateAssumeRolePolicy, Put/DeleteRolePermissionsBoundary,
 //        Tag/UntagRole, Attach/Detach/ListAttachedRolePolicies, ListRolePolicies, DeleteRolePolicy, CreateUser,
@@ -326,6 +326,8 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
   const requests: RecordedRequest[] = [];
   const issued: IssuedCredentials[] = [];
   const usedCodes = new Set<string>();
+  /** GetSessionToken credentials by access key id (issue 14). */
+  const mfaSessions = new Map<string, { mfa: boolean; expiration: string }>();
   const behaviours = new Map<string, { behaviour: Behaviour; times?: number; delayMs?: number }>();
   const users = new Map<string, FakeUser>();
   for (const u of opts.users ?? []) users.set(entityKey(accountId, u.accountId ?? accountId, u.name), { ...u });
@@ -538,6 +540,37 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
         : callerArn;
       return { status: 200, body: xml('sts', action, `<Arn>${esc(arn)}</Arn><UserId>AIDAEXAMPLEUSERID</UserId><Account>${callerAccount(keyId)}</Account>`) };
     }
+    // --- GetSessionToken (issue 14: one MFA code, several accounts) -------------------------------------------------
+    // awsQuery wire format of https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html: DurationSeconds
+    // 900–129600 (default 43200), SerialNumber + TokenCode; only an IAM user's long-term keys may call it. Credentials it
+    // issues carry MFA (when a code was given): AssumeRole signed with them needs no TokenCode and is role chaining.
+    if (action === 'GetSessionToken') {
+      if (keyId && (issued.some((c) => c.accessKeyId === keyId) || mfaSessions.has(keyId))) {
+        return fail('sts', { status: 403, code: 'AccessDenied', message: 'Cannot call GetSessionToken with session credentials' });
+      }
+      const d = Number(p.DurationSeconds ?? 43200);
+      if (!Number.isInteger(d) || d < 900 || d > 129600) {
+        return fail('sts', { status: 400, code: 'ValidationError', message: `1 validation error detected: Value '${p.DurationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 129600` });
+      }
+      if (p.TokenCode !== undefined || p.SerialNumber !== undefined) {
+        if (!p.TokenCode || !p.SerialNumber) return fail('sts', ERRORS.mfaMissing);
+        if (!/^\d{6}$/.test(p.TokenCode)) return fail('sts', ERRORS.wrongMfa);
+        if (opts.singleUseCodes !== false) {
+          if (usedCodes.has(p.TokenCode)) return fail('sts', ERRORS.reusedMfa);
+          usedCodes.add(p.TokenCode);
+        }
+      }
+      const c = { accessKeyId: randomKeyId('ASIA'), secretAccessKey: randomSecret(), sessionToken: randomSessionToken(),
+        expiration: new Date(Math.floor(now() / 1000) * 1000 + d * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      mfaSessions.set(c.accessKeyId, { mfa: Boolean(p.TokenCode), expiration: c.expiration });
+      return {
+        status: 200,
+        body: xml('sts', action, `<Credentials><SessionToken>${esc(c.sessionToken)}</SessionToken><SecretAccessKey>${esc(c.secretAccessKey)}</SecretAccessKey>`
+          + `<Expiration>${c.expiration}</Expiration><AccessKeyId>${c.accessKeyId}</AccessKeyId></Credentials>`),
+      };
+    }
+    const mfaSession = keyId ? mfaSessions.get(keyId) : undefined;
+    // --- end GetSessionToken ------------------------------------------------------------------------------------------
     if (action !== 'AssumeRole') return fail('sts', { status: 400, code: 'InvalidAction', message: `Could not find operation ${action} for version 2011-06-15` });
     const arn = p.RoleArn ?? '';
     const name = arn.split('/').pop() ?? '';
@@ -554,10 +587,11 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       if (refusal) return fail('sts', { status: 403, code: 'AccessDenied', message: `User: ${callerIdentityArn(keyId)} is not authorized to perform: ${refusal} on resource: ${arn}` });
     }
     const duration = Number(p.DurationSeconds ?? 3600);
-    const chained = issued.some((c) => c.accessKeyId === keyId);
+    const chained = issued.some((c) => c.accessKeyId === keyId) || mfaSession !== undefined;
     if (chained && duration > 3600) return fail('sts', ERRORS.roleChaining);
     if (duration > (role.maxSessionDuration ?? 3600)) return fail('sts', ERRORS.durationTooLong);
-    if (opts.enforceMfa !== false && (role.mfaRequired || (role.trustPolicy !== undefined && /MultiFactorAuthPresent/i.test(role.trustPolicy)))) {
+    // Credentials of an MFA session (GetSessionToken with a code) carry MFA into AssumeRole: no code needed again.
+    if (opts.enforceMfa !== false && (role.mfaRequired || (role.trustPolicy !== undefined && /MultiFactorAuthPresent/i.test(role.trustPolicy))) && !mfaSession?.mfa) {
       if (!p.TokenCode && !p.SerialNumber) return fail('sts', { status: 403, code: 'AccessDenied', message: `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${arn}` });
       if (!p.TokenCode || !p.SerialNumber) return fail('sts', ERRORS.mfaMissing);
       if (!/^\d{6}$/.test(p.TokenCode)) return fail('sts', ERRORS.wrongMfa);

@@ -30,7 +30,9 @@ Required:
   --justification TEXT    why break-glass access is needed
 
 Output (one of):
-  --json                  credential_process JSON ({"Version":1,"AccessKeyId",…})
+  --json                  the new session's credentials once, as JSON in the credential_process format
+                          ({"Version":1,"AccessKeyId",…}); not usable AS a credential_process (it needs an MFA
+                          code each time) — for ~/.aws/config use 'breakglass credential-process'
   --export                shell export lines (eval "$(breakglass elevate … --export)")
   --exec -- CMD [ARGS…]   run CMD with the session's credentials; exits with its exit code
 

@@ -8,5 +8,7 @@ import { revokeCommand } from './revoke';
 import { auditCommand } from './audit';
 import { provisionCommand } from './provision';
 import { checkCommand } from './check';
+import { consoleCommand } from './console';
+import { credentialProcessCommand } from './credentialProcess';
 
-export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand, provisionCommand, checkCommand];
+export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand, provisionCommand, checkCommand, consoleCommand, credentialProcessCommand];

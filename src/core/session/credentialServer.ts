@@ -68,7 +68,7 @@ export class CredentialServer {
   register(sessionId: string): SessionEndpoint {
     const existing = this.bySession.get(sessionId);
     const route = existing ? this.routes.get(existing) : undefined;
-    if (existing && route && !route.closed) return { url: this.urlFor(existing), token: route.token.toString() };
+    if (existing && route && !route.closed && route.sessionId === sessionId) return { url: this.urlFor(existing), token: route.token.toString() };
     const path = `/creds/${randomBytes(24).toString('base64url')}`;
     const token = `Bearer ${randomBytes(32).toString('base64url')}`;
     this.routes.set(path, { sessionId, token: Buffer.from(token), closed: false });
@@ -76,14 +76,37 @@ export class CredentialServer {
     return { url: this.urlFor(path), token };
   }
 
-  /** Stops serving a session: its path answers 410 from now on. */
+  /** Stops serving a session: every path serving it answers 410 from now on. */
   unregister(sessionId: string): void {
-    const path = this.bySession.get(sessionId);
-    const route = path ? this.routes.get(path) : undefined;
-    if (route) {
+    for (const route of this.routes.values()) {
+      if (route.sessionId !== sessionId) continue;
       route.closed = true;
       route.token = Buffer.alloc(0);
     }
+  }
+
+  /**
+   * A re-elevation: the endpoint that served `fromId` (same URL, same bearer token) serves `toId` from now on, so a
+   * terminal already open picks up the new credentials at the SDK's next refresh. Returns whether there was one.
+   */
+  follow(fromId: string, toId: string): boolean {
+    let moved = false;
+    for (const [path, route] of this.routes) {
+      if (route.sessionId !== fromId || route.closed) continue;
+      route.sessionId = toId;
+      if (!this.bySession.has(toId)) this.bySession.set(toId, path);
+      moved = true;
+    }
+    if (moved) {
+      this.bySession.delete(fromId);
+      this.log?.info(`credential endpoint of session ${fromId} now serves its re-elevation ${toId}`);
+    }
+    return moved;
+  }
+
+  /** Whether an open endpoint serves this session. */
+  serves(sessionId: string): boolean {
+    return [...this.routes.values()].some((r) => r.sessionId === sessionId && !r.closed);
   }
 
   async close(): Promise<void> {
@@ -124,4 +147,29 @@ export class CredentialServer {
     }
     send(200, { AccessKeyId: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey, Token: creds.sessionToken, Expiration: creds.expiration });
   }
+}
+
+/** A new session re-elevates an earlier one: same role, incident, playbook and requester, issued later, not revoked. */
+export function isReElevationOf(next: Session, prev: Session): boolean {
+  return next.id !== prev.id && next.roleArn === prev.roleArn && next.incidentId === prev.incidentId && next.playbook === prev.playbook
+    && next.requester === prev.requester && prev.state !== 'revoked' && Date.parse(next.issuedAt) >= Date.parse(prev.issuedAt);
+}
+
+/** What followReElevations needs from a SessionStore. */
+export interface SessionEvents {
+  list(): Session[];
+  onDidChange(listener: (e: { kind: string; session: Session }) => void): { dispose(): void };
+}
+
+/**
+ * Keeps endpoints alive across re-elevation: when a session is added that re-elevates one the server serves, the
+ * server follows it. `onFollow` lets the terminal owner move its bookkeeping too. Dispose to stop.
+ */
+export function followReElevations(server: CredentialServer, store: SessionEvents, onFollow?: (fromId: string, toId: string) => void): { dispose(): void } {
+  return store.onDidChange((e) => {
+    if (e.kind !== 'added') return;
+    for (const prev of store.list()) {
+      if (isReElevationOf(e.session, prev) && server.serves(prev.id) && server.follow(prev.id, e.session.id)) onFollow?.(prev.id, e.session.id);
+    }
+  });
 }

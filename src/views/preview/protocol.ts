@@ -65,7 +65,7 @@ export interface ReadyMessage {
 
 /** A session action button; the host runs the matching breakglass.* command with the session id. */
 export interface SessionActionMessage {
-  type: 'openTerminal' | 'revoke' | 'reElevate' | 'previewSession';
+  type: 'openTerminal' | 'revoke' | 'reElevate' | 'previewSession' | 'openConsole';
   sessionId: string;
 }
 
@@ -85,7 +85,7 @@ export interface ServiceListsRequest {
 
 export type PageMessage = ReadyMessage | SessionActionMessage | RenderedMessage | ServiceListsRequest;
 
-export const SESSION_ACTIONS: ReadonlyArray<SessionActionMessage['type']> = ['openTerminal', 'revoke', 'reElevate', 'previewSession'];
+export const SESSION_ACTIONS: ReadonlyArray<SessionActionMessage['type']> = ['openTerminal', 'revoke', 'reElevate', 'previewSession', 'openConsole'];
 
 /** Validates a message from the page (the page is sandboxed, but the host treats its input as untrusted anyway). */
 export function isPageMessage(m: unknown): m is PageMessage {
@@ -127,4 +127,6 @@ export const SESSION_ACTION_COMMANDS = {
   openTerminal: 'breakglass.openTerminal',
   revoke: 'breakglass.revokeSession',
   reElevate: 'breakglass.reElevate',
+  // The host signs in and opens the browser; the sign-in URL never reaches the page.
+  openConsole: 'breakglass.openConsole',
 } as const;

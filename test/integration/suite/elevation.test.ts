@@ -127,8 +127,8 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
       return m ? (when.includes('=~') ? new RegExp(m[1]).test(cv) : m[1] === cv) : false;
     };
     const inlineFor = (cv: string) => menus.filter((m) => m.group.startsWith('inline') && matches(m.when, cv)).map((m) => m.command);
-    assert.deepStrictEqual(inlineFor('session:active'), ['breakglass.openTerminal', 'breakglass.revokeSession']);
-    assert.deepStrictEqual(inlineFor('session:expiring'), ['breakglass.openTerminal', 'breakglass.revokeSession']);
+    assert.deepStrictEqual(inlineFor('session:active'), ['breakglass.openTerminal', 'breakglass.revokeSession', 'breakglass.openConsole']);
+    assert.deepStrictEqual(inlineFor('session:expiring'), ['breakglass.openTerminal', 'breakglass.revokeSession', 'breakglass.openConsole']);
     assert.deepStrictEqual(inlineFor('session:expired'), []);
     assert.deepStrictEqual(inlineFor('role'), ['breakglass.elevate']);
     assert.ok(menus.some((m) => m.command === 'breakglass.reElevate' && matches(m.when, 'session:expired')));

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as http from 'http';
 import { spawnSync, spawn } from 'child_process';
 import { fromHttp } from '@aws-sdk/credential-providers';
-import { CredentialServer } from '../../../src/core/session/credentialServer';
+import { CredentialServer, followReElevations } from '../../../src/core/session/credentialServer';
 import { SessionStore } from '../../../src/core/session/store';
 import { applyEnvironment, terminalEnvironment } from '../../../src/core/session/terminal';
 import { AwsClients } from '../../../src/core/aws/clients';
@@ -120,6 +120,44 @@ describe('session/CredentialServer', () => {
     assert.strictEqual((await get(ep2.url, { Authorization: ep2.token })).status, 410);
     server.unregister('cs2');
     assert.strictEqual((await get(ep2.url, { Authorization: ep2.token })).status, 410);
+  });
+
+  it('a re-elevation is served at the same URL and bearer token to a terminal already open, and survives the old session', async () => {
+    const follow = followReElevations(server, store);
+    try {
+      const old = sessionFor(clock, 12);
+      await store.add(old.session, old.credentials);
+      const ep = server.register('cs1');
+      const provider = fromHttp({ awsContainerCredentialsFullUri: ep.url, awsContainerAuthorizationToken: ep.token });
+      assert.strictEqual((await provider()).accessKeyId, 'ASIAEXAMPLE');
+      clock.advance(5 * 60_000);
+      // Re-elevate: same role, incident, playbook and requester; new keys.
+      const next = sessionFor(clock, 60);
+      next.session.id = 'cs1-re';
+      next.session.accessKeyId = 'ASIANEWSESSION';
+      next.credentials = { ...next.credentials, accessKeyId: 'ASIANEWSESSION', secretAccessKey: 'NEWSECRETwJalrXUtnFEMI/K7MDENG/bPxRfiCYEX', sessionToken: 'IQoJb3JpZ2luX2VjNEWTOKEN' };
+      await store.add(next.session, next.credentials);
+      const r = await get(ep.url, { Authorization: ep.token });
+      assert.strictEqual(r.status, 200);
+      assert.deepStrictEqual(JSON.parse(r.body), { AccessKeyId: 'ASIANEWSESSION', SecretAccessKey: next.credentials.secretAccessKey, Token: next.credentials.sessionToken, Expiration: next.credentials.expiration });
+      // The old session expiring (its 12 minutes run out) no longer closes the endpoint.
+      clock.advance(8 * 60_000);
+      assert.strictEqual(store.get('cs1')?.state, 'expired');
+      server.unregister('cs1');
+      assert.strictEqual((await get(ep.url, { Authorization: ep.token })).status, 200);
+      // A session for another incident is not a re-elevation.
+      const other = sessionFor(clock, 60);
+      other.session.id = 'cs-other';
+      other.session.incidentId = 'INC-10';
+      await store.add(other.session, other.credentials);
+      assert.strictEqual(JSON.parse((await get(ep.url, { Authorization: ep.token })).body).AccessKeyId, 'ASIANEWSESSION');
+      // Revoking the new session ends the endpoint.
+      await store.markRevoked('cs1-re');
+      server.unregister('cs1-re');
+      assert.strictEqual((await get(ep.url, { Authorization: ep.token })).status, 410);
+    } finally {
+      follow.dispose();
+    }
   });
 });
 
