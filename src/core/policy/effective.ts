@@ -14,6 +14,12 @@
 // 'conditional' and is listed under conditionalDenies. If the action is not allowed anyway, the Deny is irrelevant and
 // the action is 'notAllowed'.
 //
+// The real session (EffectiveConfig.context, from buildSessionContext): each conditional action is further split into
+// "allowed in this session" (every partly granting layer has a statement whose conditions hold for every request the
+// session can make, on every resource, and no conditional Deny can apply), "denied in this session" (a conditional Deny
+// holds for every request, or some layer has no statement that can apply) and "depends on the request" (resource
+// tags, source IP, the resource itself, …), with the deciding condition keys. Counts stay those of the four statuses.
+//
 // Resource scope follows the Service Authorization Reference: an action with no resource types only ever sees the
 // resource "*", so an Allow with specific Resource ARNs grants it nothing, and a statement whose Resource ARNs name
 // another service (arn:aws:s3:::bucket for ec2:*) does not apply to the action.
@@ -28,6 +34,7 @@ import { compilePolicy } from './compile';
 import type { PolicyLayer } from './evaluate';
 import { wildcardMatch } from './match';
 import type { NamedPolicy, PolicyDocument, Statement } from './types';
+import { conditionsInSession, type ConditionsVerdict, type SessionContext } from './sessionContext';
 
 export type EffectiveStatus = 'allowed' | 'conditional' | 'denied' | 'notAllowed';
 
@@ -37,6 +44,26 @@ export interface EffectiveConfig {
   boundary?: NamedPolicy | null;
   /** Session policies (inline and managed); null/undefined or [] when no session policy is passed. */
   session?: NamedPolicy[] | null;
+  /**
+   * The context the real session will carry (buildSessionContext): when given, every conditional action also gets
+   * `inSession` — allowed in this session, denied in this session, or depends on the request — with the deciding keys.
+   */
+  context?: SessionContext | null;
+}
+
+/** What a conditional action comes to in the session described by EffectiveConfig.context. */
+export type SessionOutcome = 'allowed' | 'denied' | 'depends';
+
+export interface SessionVerdict {
+  outcome: SessionOutcome;
+  /**
+   * The deciding condition keys as written in the policies (`Resource` when the statement is limited to some
+   * resources): allowed/denied — the keys whose session values decided it; depends — the keys the request decides.
+   */
+  keys: string[];
+  /** denied: the Deny statement that applies to every request of the session, or the layer no statement of which does. */
+  deniedBy?: StatementRef;
+  missing?: PolicyLayer;
 }
 
 export interface StatementRef {
@@ -79,6 +106,8 @@ export interface EffectiveAction {
   deniedBy?: StatementRef[];
   /** notAllowed: the layers that grant the action on no resource. */
   missing?: PolicyLayer[];
+  /** conditional, with a session context: what the action comes to in that session. */
+  inSession?: SessionVerdict;
 }
 
 export interface EffectiveResult {
@@ -87,6 +116,8 @@ export interface EffectiveResult {
   /** One entry per catalog action, aligned with loadCatalog().actions. */
   actions: EffectiveAction[];
   counts: Record<EffectiveStatus, number>;
+  /** With a session context: how the conditional actions split in that session. */
+  inSession?: Record<SessionOutcome, number>;
   /** One action by "svc:Action" (case-insensitive); undefined if it is not in the catalog. */
   get(action: string): EffectiveAction | undefined;
 }
@@ -427,10 +458,21 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
       actions[base + b] = e;
     }
   }
+  let inSession: Record<SessionOutcome, number> | undefined;
+  if (config.context) {
+    inSession = { allowed: 0, denied: 0, depends: 0 };
+    const memo = new Map<ScopeLimit, ConditionsVerdict>();
+    for (const e of actions) {
+      if (e.status !== 'conditional') continue;
+      e.inSession = sessionVerdict(config.context, e, memo);
+      inSession[e.inSession.outcome]++;
+    }
+  }
   return {
     layers: layers.map((l) => l.layer),
     actions,
     counts,
+    ...(inSession ? { inSession } : {}),
     get: (action) => {
       const a = catalog.action(action);
       return a ? actions[a.index] : undefined;
@@ -441,7 +483,65 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
 /** Classifies one action (undefined if the action is not in the catalog). */
 export function effectiveFor(config: EffectiveConfig, action: string): EffectiveAction | undefined {
   const a = loadCatalog().action(action);
-  return a ? classify(prepare(config), a) : undefined;
+  if (!a) return undefined;
+  const e = classify(prepare(config), a);
+  if (config.context && e.status === 'conditional') e.inSession = sessionVerdict(config.context, e, new Map());
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The session split (see sessionContext.ts for the three-valued evaluation)
+
+/** One partly-applying statement in the session: its conditions, and 'maybe' for any resource limit. */
+function limitInSession(ctx: SessionContext, l: ScopeLimit, memo: Map<ScopeLimit, ConditionsVerdict>): ConditionsVerdict {
+  let v = memo.get(l);
+  if (v) return v;
+  v = l.conditions ? conditionsInSession(ctx, l.conditions) : { result: 'true', keys: [] };
+  if (v.result !== 'false' && (l.resources || l.notResources)) v = { result: 'maybe', keys: [...(v.result === 'maybe' ? v.keys : []), 'Resource'] };
+  memo.set(l, v);
+  return v;
+}
+
+/**
+ * A conditional action in the session: denied if a conditional Deny applies to every request of the session, or if
+ * some layer that grants it only partly has no statement that can apply in the session; allowed if every partly
+ * granting layer has a statement applying to every request and no conditional Deny can apply; else it depends on the
+ * request, with the keys the request decides.
+ */
+function sessionVerdict(ctx: SessionContext, e: EffectiveAction, memo: Map<ScopeLimit, ConditionsVerdict>): SessionVerdict {
+  const open: string[] = [];
+  const decided: string[] = [];
+  for (const d of e.conditionalDenies ?? []) {
+    const v = limitInSession(ctx, d, memo);
+    if (v.result === 'true') return { outcome: 'denied', keys: v.keys, deniedBy: d.statement };
+    (v.result === 'maybe' ? open : decided).push(...v.keys);
+  }
+  const byLayer = new Map<PolicyLayer, ScopeLimit[]>();
+  for (const l of e.limits ?? []) {
+    const list = byLayer.get(l.statement.layer);
+    if (list) list.push(l);
+    else byLayer.set(l.statement.layer, [l]);
+  }
+  for (const [layer, limits] of byLayer) {
+    let best: 'true' | 'maybe' | 'false' = 'false';
+    const falseKeys: string[] = [];
+    const maybeKeys: string[] = [];
+    for (const l of limits) {
+      const v = limitInSession(ctx, l, memo);
+      if (v.result === 'true') {
+        best = 'true';
+        decided.push(...v.keys);
+        break;
+      }
+      if (v.result === 'maybe') {
+        best = 'maybe';
+        maybeKeys.push(...v.keys);
+      } else falseKeys.push(...v.keys);
+    }
+    if (best === 'false') return { outcome: 'denied', keys: [...new Set(falseKeys)], missing: layer };
+    if (best === 'maybe') open.push(...maybeKeys);
+  }
+  return open.length ? { outcome: 'depends', keys: [...new Set(open)] } : { outcome: 'allowed', keys: [...new Set(decided)] };
 }
 
 /** Whether a status means the action can be performed at least sometimes. */
