@@ -410,12 +410,30 @@ function classify(pr: Prepared, a: CatalogAction): EffectiveAction {
   return out;
 }
 
+// Plainly allowed and not-allowed entries carry no statement detail, so they are the same for every configuration:
+// built once per catalog action (frozen, so a caller cannot change another's result) instead of ~20,000 new objects
+// per call — a live preview runs three passes per keystroke, and the garbage showed up as p95 spikes.
+interface Interned {
+  catalog: Catalog;
+  allowed: Array<EffectiveAction | undefined>;
+  notAllowed: Map<PolicyLayer[], Array<EffectiveAction | undefined>>;
+  missing: Map<string, PolicyLayer[]>;
+}
+let internedEntries: Interned | undefined;
+
+function internedFor(catalog: Catalog): Interned {
+  if (internedEntries?.catalog !== catalog) {
+    internedEntries = { catalog, allowed: new Array(catalog.actions.length), notAllowed: new Map(), missing: new Map() };
+  }
+  return internedEntries;
+}
+
 /**
  * Classifies every catalog action against the policies (see the header for the four outcomes).
  *
  * Word-wide: for 32 actions at a time the masks of "plainly allowed" and "not allowed by some layer" come from a few
  * AND/OR operations; only denied and conditional actions (usually a small minority) go through classify() to collect
- * their statements. Entries of plainly allowed / not-allowed actions share their `missing` arrays.
+ * their statements. Entries of plainly allowed / not-allowed actions are shared, frozen objects (see Interned).
  */
 export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
   const pr = prepare(config);
@@ -425,13 +443,15 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
   const all = catalog.actions;
   const layers = pr.layers;
   const nl = layers.length;
-  // Interned `missing` arrays, by bit mask of the layers that grant nothing.
-  const missingByMask = new Map<number, PolicyLayer[]>();
+  // Interned `missing` arrays, by the layers taking part and the bit mask of those that grant nothing.
+  const layerKey = layers.map((l) => l.layer).join(',');
   const missingFor = (mask: number): PolicyLayer[] => {
-    let m = missingByMask.get(mask);
-    if (!m) missingByMask.set(mask, (m = layers.filter((_, j) => mask & (1 << j)).map((l) => l.layer)));
+    const key = `${layerKey}/${mask}`;
+    let m = interned.missing.get(key);
+    if (!m) interned.missing.set(key, (m = Object.freeze(layers.filter((_, j) => mask & (1 << j)).map((l) => l.layer)) as PolicyLayer[]));
     return m;
   };
+  const interned = internedFor(catalog);
   const words = pr.denyFull.length;
   for (let w = 0; w < words; w++) {
     const denied = pr.denyFull[w];
@@ -448,11 +468,15 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
       const bit = 1 << b;
       const a = all[base + b];
       let e: EffectiveAction;
-      if (allowed & bit) e = { action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'allowed' };
-      else if (!(denied & bit) && !(granted & bit)) {
+      if (allowed & bit) {
+        e = interned.allowed[base + b] ??= Object.freeze({ action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'allowed' }) as EffectiveAction;
+      } else if (!(denied & bit) && !(granted & bit)) {
         let mask = 0;
         for (let j = 0; j < nl; j++) if (!(layers[j].allowAny[w] & bit)) mask |= 1 << j;
-        e = { action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'notAllowed', missing: missingFor(mask) };
+        const missing = missingFor(mask);
+        let byIndex = interned.notAllowed.get(missing);
+        if (!byIndex) interned.notAllowed.set(missing, (byIndex = new Array(n)));
+        e = byIndex[base + b] ??= Object.freeze({ action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'notAllowed', missing }) as EffectiveAction;
       } else e = classify(pr, a);
       counts[e.status]++;
       actions[base + b] = e;
