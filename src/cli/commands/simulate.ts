@@ -9,6 +9,7 @@ import { evaluate, type DecidingStatement, type Evaluation, type RequestContext 
 import { simulateBatch } from '../../core/policy/simulate';
 import { loadPolicySource } from '../../core/policy/sources';
 import type { NamedPolicy } from '../../core/policy/types';
+import { SESSION_SPEC, SESSION_USAGE, runSessionSimulation } from './simulateSession';
 
 const USAGE = `usage: breakglass simulate --action <service:Action> --resource <arn|*> --identity <policy>... [options]
        breakglass simulate --batch <file|->
@@ -39,7 +40,7 @@ Batch (JSON Lines, one request per line, answers in the same order):
     malformed line (processing continues).
 
 Exit codes: 0 evaluated (whatever the decision), 1 a policy could not be loaded, 2 usage error.
-`;
+` + SESSION_USAGE;
 
 const SPEC = {
   batch: { type: 'string' },
@@ -51,6 +52,7 @@ const SPEC = {
   context: { type: 'list' },
   principal: { type: 'string' },
   json: { type: 'boolean' },
+  ...SESSION_SPEC,
 } as const;
 
 /** `key=value` pairs → context; a repeated key becomes a multivalued key. */
@@ -120,6 +122,7 @@ export const simulate: Subcommand = {
       if (other.length) throw new UsageError(`--batch cannot be combined with --${other[0]} (put it in the request lines)`);
       return runBatch(batch, io);
     }
+    if (p.options.role !== undefined) return runSessionSimulation(p, io, parseContextArgs((p.options.context as string[] | undefined) ?? []));
     const action = requireString(p, 'action');
     const resource = requireString(p, 'resource');
     if (!/^[^:\s]+:[^:\s]+$/.test(action) && action !== '*') throw new UsageError(`--action must look like service:Action, got '${action}'`);
