@@ -71,14 +71,20 @@ export function countsOf(result: EffectiveResult): CountsView {
 let riskCatalog: ReturnType<typeof loadCatalog> | undefined;
 const riskCache = new Map<EffectiveStatus, Array<RiskReason[] | null | undefined>>();
 
-function risksOf(e: EffectiveAction, index: number): RiskReason[] | undefined {
+/** The risk table of one status, indexed by catalog action (entries filled on first use). */
+function riskTable(status: EffectiveStatus): Array<RiskReason[] | null | undefined> {
   const catalog = loadCatalog();
   if (riskCatalog !== catalog) {
     riskCache.clear();
     riskCatalog = catalog;
   }
-  let byIndex = riskCache.get(e.status);
-  if (!byIndex) riskCache.set(e.status, (byIndex = new Array(catalog.actions.length)));
+  let byIndex = riskCache.get(status);
+  if (!byIndex) riskCache.set(status, (byIndex = new Array(catalog.actions.length)));
+  return byIndex;
+}
+
+function risksOf(e: EffectiveAction, index: number, table = riskTable(e.status)): RiskReason[] | undefined {
+  const byIndex = table;
   let r = byIndex[index];
   if (r === undefined) {
     const found = actionRiskReasons(e.action, e.accessLevel, e.status);
@@ -189,6 +195,8 @@ export function buildPreview(input: PreviewInput): PreviewBuild {
   const services = new Map<string, ServiceView>();
   const ra = role.actions;
   const ea = effective.actions;
+  const allowedRisks = riskTable('allowed');
+  const conditionalRisks = riskTable('conditional');
   let s: ServiceView | undefined;
   for (let i = 0; i < ra.length; i++) {
     const r = ra[i];
@@ -203,10 +211,10 @@ export function buildPreview(input: PreviewInput): PreviewBuild {
     const e = ea[i];
     if (isPermitted(e.status)) {
       s.keptCount++;
-      if (risksOf(e, i)) s.riskyKept++;
+      if (risksOf(e, i, e.status === 'allowed' ? allowedRisks : conditionalRisks)) s.riskyKept++;
     } else {
       s.removedCount++;
-      if (risksOf(r, i)) s.riskyRemoved++;
+      if (risksOf(r, i, r.status === 'allowed' ? allowedRisks : conditionalRisks)) s.riskyRemoved++;
       removedByLevel[r.accessLevel]++;
     }
   }
