@@ -439,19 +439,35 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
   const pr = prepare(config);
   const { catalog, n } = pr.m;
   const counts: Record<EffectiveStatus, number> = { allowed: 0, conditional: 0, denied: 0, notAllowed: 0 };
-  const actions = new Array<EffectiveAction>(n);
+  let allowedCount = 0;
+  let notAllowedCount = 0;
+  // Filled in index order with push: a packed array (a preallocated one is holey, and slower to fill and read).
+  const actions: EffectiveAction[] = [];
   const all = catalog.actions;
   const layers = pr.layers;
   const nl = layers.length;
-  // Interned `missing` arrays, by the layers taking part and the bit mask of those that grant nothing.
+  // Interned `missing` arrays (by the layers taking part and the bit mask of those that grant nothing) and the shared
+  // not-allowed entries for each; looked up once per mask in this call, the last one kept at hand.
+  const interned = internedFor(catalog);
   const layerKey = layers.map((l) => l.layer).join(',');
-  const missingFor = (mask: number): PolicyLayer[] => {
-    const key = `${layerKey}/${mask}`;
-    let m = interned.missing.get(key);
-    if (!m) interned.missing.set(key, (m = Object.freeze(layers.filter((_, j) => mask & (1 << j)).map((l) => l.layer)) as PolicyLayer[]));
+  const perMask = new Map<number, { missing: PolicyLayer[]; byIndex: Array<EffectiveAction | undefined> }>();
+  let lastMask = -1;
+  let last: { missing: PolicyLayer[]; byIndex: Array<EffectiveAction | undefined> } | undefined;
+  const forMask = (mask: number) => {
+    if (mask === lastMask && last) return last;
+    let m = perMask.get(mask);
+    if (!m) {
+      const key = `${layerKey}/${mask}`;
+      let missing = interned.missing.get(key);
+      if (!missing) interned.missing.set(key, (missing = Object.freeze(layers.filter((_, j) => mask & (1 << j)).map((l) => l.layer)) as PolicyLayer[]));
+      let byIndex = interned.notAllowed.get(missing);
+      if (!byIndex) interned.notAllowed.set(missing, (byIndex = new Array(n)));
+      perMask.set(mask, (m = { missing, byIndex }));
+    }
+    lastMask = mask;
+    last = m;
     return m;
   };
-  const interned = internedFor(catalog);
   const words = pr.denyFull.length;
   for (let w = 0; w < words; w++) {
     const denied = pr.denyFull[w];
@@ -470,18 +486,22 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
       let e: EffectiveAction;
       if (allowed & bit) {
         e = interned.allowed[base + b] ??= Object.freeze({ action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'allowed' }) as EffectiveAction;
+        allowedCount++;
       } else if (!(denied & bit) && !(granted & bit)) {
         let mask = 0;
         for (let j = 0; j < nl; j++) if (!(layers[j].allowAny[w] & bit)) mask |= 1 << j;
-        const missing = missingFor(mask);
-        let byIndex = interned.notAllowed.get(missing);
-        if (!byIndex) interned.notAllowed.set(missing, (byIndex = new Array(n)));
-        e = byIndex[base + b] ??= Object.freeze({ action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'notAllowed', missing }) as EffectiveAction;
-      } else e = classify(pr, a);
-      counts[e.status]++;
-      actions[base + b] = e;
+        const m = forMask(mask);
+        e = m.byIndex[base + b] ??= Object.freeze({ action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'notAllowed', missing: m.missing }) as EffectiveAction;
+        notAllowedCount++;
+      } else {
+        e = classify(pr, a);
+        counts[e.status]++;
+      }
+      actions.push(e);
     }
   }
+  counts.allowed += allowedCount;
+  counts.notAllowed += notAllowedCount;
   let inSession: Record<SessionOutcome, number> | undefined;
   if (config.context) {
     inSession = { allowed: 0, denied: 0, depends: 0 };

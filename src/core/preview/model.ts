@@ -155,14 +155,36 @@ function lintSession(input: PreviewInput): LintView[] {
 
 // The role's side (identity ∩ boundary) does not change while a playbook is edited: the last one is kept, keyed by
 // the policy names and document objects (the bundled role templates and managed policies are shared objects).
-let lastRole: { key: unknown[]; catalog: unknown; role: EffectiveResult; roleCounts: CountsView } | undefined;
+interface RoleTotals {
+  /** Per service with any permitted action, in catalog order: its name, permitted actions and risky ones among them. */
+  services: Array<{ service: string; name: string; permitted: number; risky: number }>;
+  /** Permitted actions per access level. */
+  byLevel: Record<AccessLevel, number>;
+}
 
-function roleResult(input: PreviewInput): { role: EffectiveResult; roleCounts: CountsView } {
+interface RoleSide { role: EffectiveResult; roleCounts: CountsView; totals: RoleTotals }
+let lastRole: (RoleSide & { key: unknown[]; catalog: unknown }) | undefined;
+
+function roleResult(input: PreviewInput): RoleSide {
   const key = [...input.identity.flatMap((p) => [p.name, p.document]), input.boundary?.name, input.boundary?.document];
   const catalog = loadCatalog();
   if (lastRole && lastRole.catalog === catalog && lastRole.key.length === key.length && lastRole.key.every((k, i) => k === key[i])) return lastRole;
   const role = effectivePermissions({ identity: input.identity, boundary: input.boundary });
-  lastRole = { key, catalog, role, roleCounts: countsOf(role) };
+  const totals: RoleTotals = { services: [], byLevel: Object.fromEntries(ACCESS_LEVELS.map((l) => [l, 0])) as Record<AccessLevel, number> };
+  const allowedRisks = riskTable('allowed');
+  const conditionalRisks = riskTable('conditional');
+  let t: RoleTotals['services'][number] | undefined;
+  role.actions.forEach((r, i) => {
+    if (!isPermitted(r.status)) return;
+    if (!t || t.service !== r.service) {
+      t = { service: r.service, name: catalog.service(r.service)?.name ?? r.service, permitted: 0, risky: 0 };
+      totals.services.push(t);
+    }
+    t.permitted++;
+    totals.byLevel[r.accessLevel]++;
+    if (risksOf(r, i, r.status === 'allowed' ? allowedRisks : conditionalRisks)) t.risky++;
+  });
+  lastRole = { key, catalog, role, roleCounts: countsOf(role), totals };
   return lastRole;
 }
 
@@ -183,7 +205,7 @@ export function buildPreview(input: PreviewInput): PreviewBuild {
   const catalog = loadCatalog();
   const sessionPolicies = input.session && input.session.length ? input.session : null;
   const context = input.sessionContext ?? null;
-  const { role, roleCounts } = roleResult(input);
+  const { role, roleCounts, totals } = roleResult(input);
   const effective = sessionPolicies || context
     ? effectivePermissions({ identity: input.identity, boundary: input.boundary, session: sessionPolicies, context })
     : role;
@@ -191,32 +213,30 @@ export function buildPreview(input: PreviewInput): PreviewBuild {
 
   // One pass over the catalog: kept = permitted by the role and by the session; removed = permitted by the role only.
   // (A session policy can only narrow: the effective set is a subset of the role's.)
-  const removedByLevel = Object.fromEntries(ACCESS_LEVELS.map((l) => [l, 0])) as Record<AccessLevel, number>;
-  const services = new Map<string, ServiceView>();
+  // kept = permitted by the role and by the session; removed = permitted by the role only (a session policy can only
+  // narrow: the effective set is a subset of the role's). The role's per-service totals are computed once with the
+  // role, so a rebuild only visits the actions the session keeps: removed = the role's total minus the kept.
   const ra = role.actions;
   const ea = effective.actions;
   const allowedRisks = riskTable('allowed');
   const conditionalRisks = riskTable('conditional');
+  const removedByLevel = { ...totals.byLevel };
+  const services = new Map<string, ServiceView>();
+  for (const t of totals.services) {
+    services.set(t.service, { service: t.service, name: t.name, kept: [], removed: [], riskyKept: 0, riskyRemoved: t.risky, keptCount: 0, removedCount: t.permitted });
+  }
   let s: ServiceView | undefined;
-  for (let i = 0; i < ra.length; i++) {
-    const r = ra[i];
-    if (!isPermitted(r.status)) continue;
-    if (!s || s.service !== r.service) {
-      s = services.get(r.service);
-      if (!s) {
-        s = { service: r.service, name: catalog.service(r.service)?.name ?? r.service, kept: [], removed: [], riskyKept: 0, riskyRemoved: 0, keptCount: 0, removedCount: 0 };
-        services.set(r.service, s);
-      }
-    }
+  for (let i = 0; i < ea.length; i++) {
     const e = ea[i];
-    if (isPermitted(e.status)) {
-      s.keptCount++;
-      if (risksOf(e, i, e.status === 'allowed' ? allowedRisks : conditionalRisks)) s.riskyKept++;
-    } else {
-      s.removedCount++;
-      if (risksOf(r, i, r.status === 'allowed' ? allowedRisks : conditionalRisks)) s.riskyRemoved++;
-      removedByLevel[r.accessLevel]++;
-    }
+    if (e.status !== 'allowed' && e.status !== 'conditional') continue;
+    const r = ra[i];
+    if (!isPermitted(r.status)) continue; // cannot happen (the session only narrows), but never count what the role lacks
+    if (!s || s.service !== e.service) s = services.get(e.service) as ServiceView;
+    s.keptCount++;
+    s.removedCount--;
+    removedByLevel[e.accessLevel]--;
+    if (risksOf(e, i, e.status === 'allowed' ? allowedRisks : conditionalRisks)) s.riskyKept++;
+    if (risksOf(r, i, r.status === 'allowed' ? allowedRisks : conditionalRisks)) s.riskyRemoved--;
   }
   const serviceList = [...services.values()].sort((x, y) =>
     y.keptCount - x.keptCount || y.removedCount - x.removedCount || (x.service < y.service ? -1 : 1));
