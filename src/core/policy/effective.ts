@@ -611,7 +611,10 @@ export function explainEffective(e: EffectiveAction): string {
     case 'conditional': {
       const parts = (e.limits ?? []).map((l) => `allowed ${scope(l)}`);
       parts.push(...(e.conditionalDenies ?? []).map((l) => `denied ${scope(l)}`));
-      return `${e.action}: conditional — ${parts.join('; ')}`;
+      const inSession = e.inSession
+        ? `; in this session: ${e.inSession.outcome === 'depends' ? 'depends on the request' : e.inSession.outcome}${e.inSession.keys.length ? ` (${e.inSession.keys.join(', ')})` : ''}`
+        : '';
+      return `${e.action}: conditional — ${parts.join('; ')}${inSession}`;
     }
   }
 }

@@ -174,6 +174,8 @@ describe('policy/effective', () => {
       assert.strictEqual(verdict(session({ regions: ['us-east-1', 'us-west-2'] }), 'ec2:StopInstances', deny)?.outcome, 'allowed');
       const mixed = verdict(session({ regions: ['us-east-1', 'eu-west-1'] }), 'ec2:StopInstances', deny);
       assert.deepStrictEqual(mixed, { outcome: 'depends', keys: ['aws:RequestedRegion'] });
+      const e = effectivePermissions({ identity: [allowAll, policy('guard', deny)], context: session({ regions: ['eu-west-1'] }) }).get('ec2:StopInstances');
+      assert.match(explainEffective(e!), /; in this session: denied \(aws:RequestedRegion\)$/);
       // No regions known: the region is the request's.
       assert.strictEqual(verdict(session({ regions: [] }), 'ec2:StopInstances', deny)?.outcome, 'depends');
     });
