@@ -42,6 +42,7 @@ export function previewSessionContext(input: PreviewContextInput): { context: Se
   const found = roles.find((x) => x.role.name === t.roleName);
   if (!found) notes.push(`Role ${t.roleName} is not in .breakglass/config.json: its ARN, account and regions are not known, so conditions on them depend on the request.`);
   notes.push('Conditions on the incident id are decided when you elevate (the incident is not known before).');
+  if (input.mfa === undefined) notes.push('The session is assumed to carry MFA (Break Glass asks for the MFA code on every elevation).');
   const maxDuration = SESSION_POLICY_TEMPLATES[t.playbook]?.maxDuration;
   const roleMax = found?.role.maxSessionDuration;
   const duration = Math.min(maxDuration ?? 3600, roleMax ?? Number.POSITIVE_INFINITY);
