@@ -9,7 +9,7 @@
 //   panel was hidden (a hidden webview receives no messages) and switch to "Expired" on their own.
 // - Lazy lists: a service's kept/removed actions are rendered when its <details> is first opened (PowerUserAccess
 //   versus a narrow playbook is ~22,000 removed actions over ~400 services); the host sends them only then.
-// - Incremental first render: the header, the counts and the first screenful of services are rendered at once (that is
+// - Incremental first render: the header, the counts and the first dozen services are rendered at once (that is
 //   the `rendered` report); the remaining services and the side-by-side diff follow in small chunks, one per frame, so
 //   the page is on screen in one frame instead of waiting for ~450 services and the policy texts.
 // - Text from policies is only ever set with textContent (never innerHTML).
@@ -286,8 +286,9 @@ function serviceDetails(s: ServiceView): HTMLDetailsElement {
   return details;
 }
 
-/** Services rendered with the first frame; the rest follow in chunks of this size, one chunk per frame. */
-const FIRST_SERVICES = 30;
+/** Services rendered with the first frame (the counts above them fill most of the first screen); the rest follow in
+ * chunks of SERVICES_PER_CHUNK, one chunk per frame. */
+const FIRST_SERVICES = 12;
 const SERVICES_PER_CHUNK = 60;
 
 /** Work left after the first frame (the remaining services, the diff rows), run one piece per animation frame. */
