@@ -14,3 +14,4 @@ export * from './effective';
 export * from './diff';
 export * from './risk';
 export * from './lint';
+export * from './sessionContext';
