@@ -83,9 +83,11 @@ export function buildSessionContext(input: SessionContextInput): SessionContext 
   const put = (key: string, value: string | undefined, display = value) => {
     const k = key.toLowerCase();
     if (value === undefined) {
+      fixed.delete(k); // e.g. a role tag that the (not yet known) session tag of the same key will override
       unknown.add(k);
       shown.push({ key, value: 'not known before elevation' });
     } else {
+      unknown.delete(k);
       fixed.set(k, value);
       shown.push({ key, value: display ?? value });
     }

@@ -155,8 +155,11 @@ describe('policy/effective', () => {
       assert.deepStrictEqual(ctx.window, { start: NOW, end: NOW + 3600_000 });
       assert.ok(ctx.absent.has('aws:username'));
       // Without a role id, aws:userid is not known offline; without an incident, neither is the IncidentId tag.
-      const partial = session({ incidentId: undefined });
+      const partial = session({ incidentId: undefined, roleTags: { IncidentId: 'role-default', Team: 'ir' } });
       assert.ok(partial.unknown.has('aws:userid') && partial.unknown.has('aws:principaltag/incidentid'));
+      // The session tag overrides the role tag of the same key, even while its value is not known yet.
+      assert.strictEqual(partial.fixed.get('aws:principaltag/incidentid'), undefined);
+      assert.strictEqual(partial.fixed.get('aws:principaltag/team'), 'ir');
     });
 
     it('a Deny on aws:SourceIdentity is denied in this session when it matches the requester, irrelevant when not', () => {
