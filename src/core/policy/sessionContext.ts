@@ -82,6 +82,8 @@ export function buildSessionContext(input: SessionContextInput): SessionContext 
   const shown: SessionContext['shown'] = [];
   const put = (key: string, value: string | undefined, display = value) => {
     const k = key.toLowerCase();
+    const at = shown.findIndex((x) => x.key.toLowerCase() === k);
+    if (at >= 0) shown.splice(at, 1);
     if (value === undefined) {
       fixed.delete(k); // e.g. a role tag that the (not yet known) session tag of the same key will override
       unknown.add(k);
