@@ -186,7 +186,9 @@ export class PreviewPanel implements vscode.Disposable {
       const session = this.deps.sessions.get(target.sessionId);
       return session && previewSessionContext({ target: { kind: 'session', session }, config, clock });
     }
-    const requester = readSettings().requester || os.userInfo().username;
+    // As the elevation would tag it; os.userInfo() throws where the user has no passwd entry (then: not known).
+    let requester: string | undefined = readSettings().requester;
+    if (!requester) try { requester = os.userInfo().username; } catch { requester = undefined; }
     return previewSessionContext({ target: { kind: 'playbook', roleName: target.roleName, playbook: target.playbook }, config, requester, clock });
   }
 
