@@ -99,7 +99,8 @@ export async function runSessionSimulation(p: Parsed, io: CliIO, explicitContext
   for (const r of regions) if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) throw new UsageError(`--region '${r}' does not look like an AWS region (e.g. us-east-1)`);
   const limit = p.options.limit === undefined ? 20 : Number(p.options.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError('--limit must be a whole number');
-  const requester = typeof p.options.requester === 'string' ? p.options.requester : os.userInfo().username;
+  let requester = typeof p.options.requester === 'string' ? p.options.requester : undefined;
+  if (requester === undefined) try { requester = os.userInfo().username; } catch { requester = undefined; } // no passwd entry: not known
   const ctx = buildSessionContext({
     roleArn, playbook, requester, incidentId: p.options.incident as string | undefined, clock: { now }, regions,
     durationSeconds, mfa: !p.options['no-mfa'],
