@@ -58,7 +58,7 @@ function builds() {
   }
   const bench = listFiles(path.join(root, 'bench'), (p) => /[\\/]index\.ts$/.test(p));
   if (bench.length) {
-    harness.push({ ...common, minify: false, entryPoints: bench, outdir: 'out/bench', outbase: 'bench', external: ['vscode'] });
+    harness.push({ ...common, minify: false, entryPoints: bench, outdir: 'out/bench', outbase: 'bench', external: ['vscode', 'playwright-core'] });
     // The local STS/IAM endpoint, runnable as its own process, so a benchmark's server work does not share its loop.
     harness.push({ ...common, minify: false, entryPoints: ['test/support/fake-aws.ts'], outdir: 'out/bench', outbase: 'test/support' });
   }

@@ -10,6 +10,7 @@ import { policyBenchmarks } from './policy';
 import { elevationBenchmarks } from './elevation';
 import { activationBenchmarks } from './activation';
 import { previewBenchmarks } from './preview';
+import { pageBenchmarks } from './page';
 
 export interface Figure {
   /** What was measured, e.g. "effectivePermissions, full catalog (median)". */
@@ -47,7 +48,7 @@ export interface Benchmark {
 }
 
 /** Every benchmark, in run order. Other modules append theirs here. */
-export const BENCHMARKS: Benchmark[] = [...activationBenchmarks, ...policyBenchmarks, ...previewBenchmarks, ...elevationBenchmarks];
+export const BENCHMARKS: Benchmark[] = [...activationBenchmarks, ...policyBenchmarks, ...previewBenchmarks, ...pageBenchmarks, ...elevationBenchmarks];
 
 function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);

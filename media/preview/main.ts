@@ -8,7 +8,10 @@
 // - Countdowns are computed here from the absolute expiresAt instants, once per second, so they are right after the
 //   panel was hidden (a hidden webview receives no messages) and switch to "Expired" on their own.
 // - Lazy lists: a service's kept/removed actions are rendered when its <details> is first opened (PowerUserAccess
-//   versus a narrow playbook is ~22,000 removed actions over ~400 services).
+//   versus a narrow playbook is ~22,000 removed actions over ~400 services); the host sends them only then.
+// - Incremental first render: the header, the counts and the first dozen services are rendered at once (that is
+//   the `rendered` report); the remaining services and the side-by-side diff follow in small chunks, one per frame, so
+//   the page is on screen in one frame instead of waiting for ~450 services and the policy texts.
 // - Text from policies is only ever set with textContent (never innerHTML).
 import {
   isHostMessage, type HostMessage, type PageMessage, type PageState, type PreviewModel, type PreviewTarget,
@@ -46,7 +49,9 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, 
   return el;
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
+// One formatter (Number#toLocaleString builds one per call, which made formatting the ~2,000 numbers of a render slow).
+const NUMBER = new Intl.NumberFormat('en-US');
+const fmt = (n: number): string => NUMBER.format(n);
 const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
 
 function saveState(patch: Partial<PageState>): void {
@@ -176,8 +181,13 @@ function countsSection(model: PreviewModel): HTMLElement {
   const cell = (c: CountsView | null, level: AccessLevel | 'total', key: string) => {
     if (!c) return h('td', { class: 'num muted', 'data-count': `${key}:${level}` }, '—');
     const v = level === 'total' ? c.total : c.byLevel[level];
+    const split = v.inSession;
     return h('td', { class: 'num', 'data-count': `${key}:${level}` }, fmt(v.permitted),
-      v.conditional ? h('span', { class: 'cond', title: 'allowed only on some resources or under conditions' }, ` (${fmt(v.conditional)} conditional)`) : null);
+      v.conditional ? h('span', { class: 'cond', title: 'allowed only on some resources or under conditions' }, ` (${fmt(v.conditional)} conditional)`) : null,
+      split && v.conditional ? h('span', { class: 'split', 'data-split': `${key}:${level}` },
+        h('span', { class: 'in-allowed' }, `${fmt(split.allowed)} allowed in this session`), ' · ',
+        h('span', { class: 'in-denied' }, `${fmt(split.denied)} denied in this session`), ' · ',
+        h('span', { class: 'in-depends' }, `${fmt(split.depends)} depend on the request`)) : null);
   };
   const removed = (level: AccessLevel | 'total') => {
     const n = level === 'total' ? Object.values(model.removedByLevel).reduce((a, b) => a + b, 0) : model.removedByLevel[level];
@@ -187,12 +197,23 @@ function countsSection(model: PreviewModel): HTMLElement {
     h('th', { scope: 'row' }, label), cell(model.counts.role, level, 'role'), cell(model.counts.session, level, 'session'),
     cell(model.counts.effective, level, 'effective'), removed(level));
   return section('counts', 'Permitted actions per access level',
+    sessionContextView(model),
     h('table', { class: 'counts' },
       h('caption', {}, 'Actions permitted (allowed or conditional) by the role, by the session policy on its own, and by the session (their intersection)'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Access level'), h('th', { scope: 'col' }, 'Role (identity ∩ boundary)'),
         h('th', { scope: 'col' }, 'Session policy alone'), h('th', { scope: 'col' }, 'Effective session'), h('th', { scope: 'col' }, 'Removed'))),
       h('tbody', {}, ...levels.map((l) => row(l, l))),
       h('tfoot', {}, row('total', 'All levels'))));
+}
+
+/** The context the real session carries, which decides conditional actions "in this session". */
+function sessionContextView(model: PreviewModel): HTMLElement | null {
+  const ctx = model.sessionContext;
+  if (!ctx) return null;
+  const dl = h('dl', { class: 'policies session-context' });
+  for (const { key, value } of ctx) dl.append(h('dt', {}, h('code', {}, key)), h('dd', {}, value));
+  return h('details', { class: 'session-context' },
+    h('summary', {}, 'The session\'s context: what every request of this session carries (conditional actions are decided with it)'), dl);
 }
 
 // --- Services (lazy) ---------------------------------------------------------------------------------------------
@@ -208,12 +229,23 @@ function riskCell(a: ActionView): HTMLElement {
   return td;
 }
 
+const IN_SESSION: Record<NonNullable<ActionView['inSession']>, string> = {
+  allowed: 'allowed in this session', denied: 'denied in this session', depends: 'depends on the request',
+};
+
+function statusCell(a: ActionView): HTMLElement {
+  if (a.status !== 'conditional') return h('td', {}, 'allowed');
+  if (!a.inSession) return h('td', {}, 'conditional');
+  return h('td', { class: `in-${a.inSession}`, 'data-in-session': a.inSession }, IN_SESSION[a.inSession],
+    a.keys?.length ? h('span', { class: 'keys' }, ' (', ...a.keys.flatMap((k, i) => [i ? ', ' : '', h('code', {}, k)]), ')') : null);
+}
+
 function actionTable(title: string, list: ActionView[], service: ServiceView): HTMLElement {
   if (!list.length) return h('p', { class: 'muted' }, `${title}: none.`);
   const tbody = h('tbody');
   for (const a of list) {
     tbody.append(h('tr', { class: a.risks ? `risky ${a.risks[0].severity}` : undefined },
-      h('th', { scope: 'row' }, h('code', {}, a.action)), h('td', {}, a.level), h('td', {}, a.status === 'conditional' ? 'conditional' : 'allowed'), riskCell(a)));
+      h('th', { scope: 'row' }, h('code', {}, a.action)), h('td', {}, a.level), statusCell(a), riskCell(a)));
   }
   return h('table', { class: 'actions' },
     h('caption', {}, `${title} in ${service.name} (${fmt(list.length)}), risky first`),
@@ -255,32 +287,71 @@ function serviceDetails(s: ServiceView): HTMLDetailsElement {
   return details;
 }
 
+/** Services rendered with the first frame (the counts above them fill most of the first screen); the rest follow in
+ * chunks of SERVICES_PER_CHUNK, one chunk per frame. */
+const FIRST_SERVICES = 12;
+const SERVICES_PER_CHUNK = 60;
+
+/** Work left after the first frame (the remaining services, the diff rows), run one piece per animation frame. */
+let pending: Array<() => void> = [];
+let pendingFrame: number | undefined;
+
+function schedule(work: () => void): void {
+  pending.push(work);
+  pendingFrame ??= requestAnimationFrame(runPending);
+}
+
+function runPending(): void {
+  pendingFrame = undefined;
+  const work = pending.shift();
+  work?.();
+  if (pending.length) pendingFrame = requestAnimationFrame(runPending);
+  else document.body.dataset.complete = 'true';
+}
+
+function cancelPending(): void {
+  pending = [];
+  if (pendingFrame !== undefined) cancelAnimationFrame(pendingFrame);
+  pendingFrame = undefined;
+}
+
 function servicesSection(model: PreviewModel): HTMLElement {
   const list = h('div', { class: 'services', role: 'list' });
-  const items = model.services.map((s) => {
-    const d = serviceDetails(s);
-    const item = h('div', { role: 'listitem', 'data-filter': `${s.service} ${s.name}`.toLowerCase() }, d);
-    list.append(item);
-    return item;
-  });
+  const filterText = (s: ServiceView) => `${s.service} ${s.name}`.toLowerCase();
+  const items: HTMLElement[] = [];
   const kept = model.services.reduce((n, s) => n + s.keptCount, 0);
   const removed = model.services.reduce((n, s) => n + s.removedCount, 0);
   const status = h('p', { class: 'muted', role: 'status' });
   const input = h('input', { type: 'search', id: 'service-filter', placeholder: 'Filter services (e.g. ec2, iam, Amazon S3)', 'aria-label': 'Filter services', value: uiState.filter ?? '' });
-  const apply = () => {
-    const q = input.value.trim().toLowerCase();
-    let shown = 0;
-    for (const item of items) {
-      const hit = !q || (item.dataset.filter ?? '').includes(q);
-      item.hidden = !hit;
-      if (hit) shown++;
+  const query = () => input.value.trim().toLowerCase();
+  const add = (from: number, to: number) => {
+    const q = query();
+    const frag = document.createDocumentFragment();
+    for (let i = from; i < to; i++) {
+      const s = model.services[i];
+      const item = h('div', { role: 'listitem', 'data-filter': filterText(s) }, serviceDetails(s));
+      item.hidden = !!q && !(item.dataset.filter ?? '').includes(q);
+      items.push(item);
+      frag.append(item);
     }
-    status.textContent = `${plural(shown, 'service')} shown of ${fmt(items.length)} · ${plural(kept, 'action')} kept, ${fmt(removed)} removed`;
+    list.append(frag);
+  };
+  const apply = () => {
+    const q = query();
+    for (const item of items) item.hidden = !!q && !(item.dataset.filter ?? '').includes(q);
+    // Counted from the model, so the status is right while later services are still being added.
+    const shown = q ? model.services.filter((s) => filterText(s).includes(q)).length : model.services.length;
+    status.textContent = `${plural(shown, 'service')} shown of ${fmt(model.services.length)} · ${plural(kept, 'action')} kept, ${fmt(removed)} removed`;
   };
   input.addEventListener('input', () => {
     apply();
     saveState({ filter: input.value });
   });
+  add(0, Math.min(FIRST_SERVICES, model.services.length));
+  for (let i = FIRST_SERVICES; i < model.services.length; i += SERVICES_PER_CHUNK) {
+    const from = i;
+    schedule(() => add(from, Math.min(from + SERVICES_PER_CHUNK, model.services.length)));
+  }
   apply();
   return section('services', 'Actions kept and removed, per service',
     h('p', { class: 'muted' }, 'Services whose actions the session keeps come first. Expand a service to list its actions; risky actions come first with the reason.'),
@@ -296,15 +367,26 @@ function diffSection(model: PreviewModel): HTMLElement {
     ? [h('td', { class: `ln ${cls}` }, String(s.line)), h('td', { class: `code ${cls}` }, s.text)]
     : [h('td', { class: 'ln empty' }), h('td', { class: 'code empty' })];
   const label: Record<DiffRow['kind'], string> = { same: 'unchanged', removed: 'only in the role policies', added: 'only in the session policy', changed: 'differs' };
-  for (const r of d.rows) {
-    tbody.append(h('tr', { class: r.kind, title: label[r.kind] },
-      ...side(r.left, r.kind === 'same' ? '' : 'left'), ...side(r.right, r.kind === 'same' ? '' : 'right')));
+  // Below the services, so never in the first screenful: its rows come after the first frame.
+  const ROWS_PER_CHUNK = 400;
+  for (let i = 0; i < d.rows.length; i += ROWS_PER_CHUNK) {
+    const from = i;
+    schedule(() => {
+      const frag = document.createDocumentFragment();
+      for (const r of d.rows.slice(from, from + ROWS_PER_CHUNK)) {
+        frag.append(h('tr', { class: r.kind, title: label[r.kind] },
+          ...side(r.left, r.kind === 'same' ? '' : 'left'), ...side(r.right, r.kind === 'same' ? '' : 'right')));
+      }
+      tbody.append(frag);
+    });
   }
+  let differing = 0;
+  for (const r of d.rows) if (r.kind !== 'same') differing++;
   return section('diff', 'Role policies and session policy, side by side',
     d.approximate ? h('p', { class: 'muted' }, 'The texts are too long for an exact line diff; they are shown side by side line by line.') : null,
     h('div', { class: 'diff-wrap', tabindex: 0, role: 'region', 'aria-label': 'Side-by-side policy texts (scrollable)' },
       h('table', { class: 'diff' },
-        h('caption', {}, `${d.leftTitle} (left) and ${d.rightTitle} (right); ${fmt(d.rows.filter((r) => r.kind !== 'same').length)} differing rows`),
+        h('caption', {}, `${d.leftTitle} (left) and ${d.rightTitle} (right); ${fmt(differing)} differing rows`),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'ln' }, 'Line'), h('th', { scope: 'col' }, d.leftTitle),
           h('th', { scope: 'col', class: 'ln' }, 'Line'), h('th', { scope: 'col' }, d.rightTitle))),
         tbody)));
@@ -331,6 +413,8 @@ const sameTarget = (a: PreviewTarget | undefined, b: PreviewTarget): boolean => 
 
 function render(state: StateMessage): void {
   const t0 = performance.now();
+  cancelPending();
+  delete document.body.dataset.complete;
   current = state;
   sessions = state.sessions;
   // A different target starts from a clean UI state; the same one (a reload) keeps open services, filter and scroll.
@@ -349,7 +433,10 @@ function render(state: StateMessage): void {
   const ms = performance.now() - t0;
   document.body.dataset.renderMs = ms.toFixed(1);
   footer.textContent = `Model built on the host in ${state.modelMs ?? '?'} ms · page rendered in ${ms.toFixed(0)} ms.`;
-  if (uiState.scrollY) window.scrollTo(0, uiState.scrollY);
+  // The scroll position of a reload is restored once everything below the first screenful is in place.
+  const scrollY = uiState.scrollY;
+  if (scrollY) schedule(() => window.scrollTo(0, scrollY));
+  if (!pending.length) document.body.dataset.complete = 'true';
   post({ type: 'rendered', ms, services: model?.services.length ?? 0, diffRows: model?.diff.rows.length ?? 0 });
 }
 

@@ -11,6 +11,7 @@ import { decisionReasons } from '../../core/policy/guardrails';
 import { checkAccount, checkPrincipal, checkRequestAction, checkRequestResource, checkRoleArn, RequestError, simulateBatch } from '../../core/policy/simulate';
 import { loadPolicySource } from '../../core/policy/sources';
 import type { NamedPolicy } from '../../core/policy/types';
+import { SESSION_SPEC, SESSION_USAGE, runSessionSimulation } from './simulateSession';
 
 const USAGE = `usage: breakglass simulate --action <service:Action> --resource <arn|*> --identity <policy>... [options]
        breakglass simulate --batch <file|->
@@ -54,7 +55,7 @@ Batch (JSON Lines, one request per line, answers in the same order):
     malformed action or resource ARN, an id that is not a string or number (processing continues).
 
 Exit codes: 0 evaluated (whatever the decision), 1 a policy could not be loaded, 2 usage error.
-`;
+` + SESSION_USAGE;
 
 const SPEC = {
   batch: { type: 'string' },
@@ -71,6 +72,7 @@ const SPEC = {
   'resource-policy': { type: 'string' },
   'resource-account': { type: 'string' },
   json: { type: 'boolean' },
+  ...SESSION_SPEC,
 } as const;
 
 /** `key=value` pairs → context; a repeated key becomes a multivalued key. */
@@ -161,6 +163,7 @@ export const simulate: Subcommand = {
       if (other.length) throw new UsageError(`--batch cannot be combined with --${other[0]} (put it in the request lines)`);
       return runBatch(batch, io);
     }
+    if (p.options.role !== undefined) return runSessionSimulation(p, io, parseContextArgs((p.options.context as string[] | undefined) ?? []));
     const action = requireString(p, 'action');
     const resource = requireString(p, 'resource');
     const principal = typeof p.options.principal === 'string' ? p.options.principal : undefined;

@@ -14,6 +14,12 @@
 // 'conditional' and is listed under conditionalDenies. If the action is not allowed anyway, the Deny is irrelevant and
 // the action is 'notAllowed'.
 //
+// The real session (EffectiveConfig.context, from buildSessionContext): each conditional action is further split into
+// "allowed in this session" (every partly granting layer has a statement whose conditions hold for every request the
+// session can make, on every resource, and no conditional Deny can apply), "denied in this session" (a conditional Deny
+// holds for every request, or some layer has no statement that can apply) and "depends on the request" (resource
+// tags, source IP, the resource itself, …), with the deciding condition keys. Counts stay those of the four statuses.
+//
 // Resource scope follows the Service Authorization Reference: an action with no resource types only ever sees the
 // resource "*", so an Allow with specific Resource ARNs grants it nothing, and a statement whose Resource ARNs name
 // another service (arn:aws:s3:::bucket for ec2:*) does not apply to the action.
@@ -28,6 +34,7 @@ import { compilePolicy } from './compile';
 import type { PolicyLayer } from './evaluate';
 import { wildcardMatch } from './match';
 import type { NamedPolicy, PolicyDocument, Statement } from './types';
+import { conditionsInSession, type ConditionsVerdict, type SessionContext } from './sessionContext';
 
 export type EffectiveStatus = 'allowed' | 'conditional' | 'denied' | 'notAllowed';
 
@@ -37,6 +44,26 @@ export interface EffectiveConfig {
   boundary?: NamedPolicy | null;
   /** Session policies (inline and managed); null/undefined or [] when no session policy is passed. */
   session?: NamedPolicy[] | null;
+  /**
+   * The context the real session will carry (buildSessionContext): when given, every conditional action also gets
+   * `inSession` — allowed in this session, denied in this session, or depends on the request — with the deciding keys.
+   */
+  context?: SessionContext | null;
+}
+
+/** What a conditional action comes to in the session described by EffectiveConfig.context. */
+export type SessionOutcome = 'allowed' | 'denied' | 'depends';
+
+export interface SessionVerdict {
+  outcome: SessionOutcome;
+  /**
+   * The deciding condition keys as written in the policies (`Resource` when the statement is limited to some
+   * resources): allowed/denied — the keys whose session values decided it; depends — the keys the request decides.
+   */
+  keys: string[];
+  /** denied: the Deny statement that applies to every request of the session, or the layer no statement of which does. */
+  deniedBy?: StatementRef;
+  missing?: PolicyLayer;
 }
 
 export interface StatementRef {
@@ -79,6 +106,8 @@ export interface EffectiveAction {
   deniedBy?: StatementRef[];
   /** notAllowed: the layers that grant the action on no resource. */
   missing?: PolicyLayer[];
+  /** conditional, with a session context: what the action comes to in that session. */
+  inSession?: SessionVerdict;
 }
 
 export interface EffectiveResult {
@@ -87,6 +116,8 @@ export interface EffectiveResult {
   /** One entry per catalog action, aligned with loadCatalog().actions. */
   actions: EffectiveAction[];
   counts: Record<EffectiveStatus, number>;
+  /** With a session context: how the conditional actions split in that session. */
+  inSession?: Record<SessionOutcome, number>;
   /** One action by "svc:Action" (case-insensitive); undefined if it is not in the catalog. */
   get(action: string): EffectiveAction | undefined;
 }
@@ -379,26 +410,62 @@ function classify(pr: Prepared, a: CatalogAction): EffectiveAction {
   return out;
 }
 
+// Plainly allowed and not-allowed entries carry no statement detail, so they are the same for every configuration:
+// built once per catalog action (frozen, so a caller cannot change another's result) instead of ~20,000 new objects
+// per call — a live preview runs three passes per keystroke, and the garbage showed up as p95 spikes.
+interface Interned {
+  catalog: Catalog;
+  allowed: Array<EffectiveAction | undefined>;
+  notAllowed: Map<PolicyLayer[], Array<EffectiveAction | undefined>>;
+  missing: Map<string, PolicyLayer[]>;
+}
+let internedEntries: Interned | undefined;
+
+function internedFor(catalog: Catalog): Interned {
+  if (internedEntries?.catalog !== catalog) {
+    internedEntries = { catalog, allowed: new Array(catalog.actions.length), notAllowed: new Map(), missing: new Map() };
+  }
+  return internedEntries;
+}
+
 /**
  * Classifies every catalog action against the policies (see the header for the four outcomes).
  *
  * Word-wide: for 32 actions at a time the masks of "plainly allowed" and "not allowed by some layer" come from a few
  * AND/OR operations; only denied and conditional actions (usually a small minority) go through classify() to collect
- * their statements. Entries of plainly allowed / not-allowed actions share their `missing` arrays.
+ * their statements. Entries of plainly allowed / not-allowed actions are shared, frozen objects (see Interned).
  */
 export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
   const pr = prepare(config);
   const { catalog, n } = pr.m;
   const counts: Record<EffectiveStatus, number> = { allowed: 0, conditional: 0, denied: 0, notAllowed: 0 };
-  const actions = new Array<EffectiveAction>(n);
+  let allowedCount = 0;
+  let notAllowedCount = 0;
+  // Filled in index order with push: a packed array (a preallocated one is holey, and slower to fill and read).
+  const actions: EffectiveAction[] = [];
   const all = catalog.actions;
   const layers = pr.layers;
   const nl = layers.length;
-  // Interned `missing` arrays, by bit mask of the layers that grant nothing.
-  const missingByMask = new Map<number, PolicyLayer[]>();
-  const missingFor = (mask: number): PolicyLayer[] => {
-    let m = missingByMask.get(mask);
-    if (!m) missingByMask.set(mask, (m = layers.filter((_, j) => mask & (1 << j)).map((l) => l.layer)));
+  // Interned `missing` arrays (by the layers taking part and the bit mask of those that grant nothing) and the shared
+  // not-allowed entries for each; looked up once per mask in this call, the last one kept at hand.
+  const interned = internedFor(catalog);
+  const layerKey = layers.map((l) => l.layer).join(',');
+  const perMask = new Map<number, { missing: PolicyLayer[]; byIndex: Array<EffectiveAction | undefined> }>();
+  let lastMask = -1;
+  let last: { missing: PolicyLayer[]; byIndex: Array<EffectiveAction | undefined> } | undefined;
+  const forMask = (mask: number) => {
+    if (mask === lastMask && last) return last;
+    let m = perMask.get(mask);
+    if (!m) {
+      const key = `${layerKey}/${mask}`;
+      let missing = interned.missing.get(key);
+      if (!missing) interned.missing.set(key, (missing = Object.freeze(layers.filter((_, j) => mask & (1 << j)).map((l) => l.layer)) as PolicyLayer[]));
+      let byIndex = interned.notAllowed.get(missing);
+      if (!byIndex) interned.notAllowed.set(missing, (byIndex = new Array(n)));
+      perMask.set(mask, (m = { missing, byIndex }));
+    }
+    lastMask = mask;
+    last = m;
     return m;
   };
   const words = pr.denyFull.length;
@@ -417,20 +484,39 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
       const bit = 1 << b;
       const a = all[base + b];
       let e: EffectiveAction;
-      if (allowed & bit) e = { action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'allowed' };
-      else if (!(denied & bit) && !(granted & bit)) {
+      if (allowed & bit) {
+        e = interned.allowed[base + b] ??= Object.freeze({ action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'allowed' }) as EffectiveAction;
+        allowedCount++;
+      } else if (!(denied & bit) && !(granted & bit)) {
         let mask = 0;
         for (let j = 0; j < nl; j++) if (!(layers[j].allowAny[w] & bit)) mask |= 1 << j;
-        e = { action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'notAllowed', missing: missingFor(mask) };
-      } else e = classify(pr, a);
-      counts[e.status]++;
-      actions[base + b] = e;
+        const m = forMask(mask);
+        e = m.byIndex[base + b] ??= Object.freeze({ action: a.id, service: a.service, accessLevel: a.accessLevel, status: 'notAllowed', missing: m.missing }) as EffectiveAction;
+        notAllowedCount++;
+      } else {
+        e = classify(pr, a);
+        counts[e.status]++;
+      }
+      actions.push(e);
+    }
+  }
+  counts.allowed += allowedCount;
+  counts.notAllowed += notAllowedCount;
+  let inSession: Record<SessionOutcome, number> | undefined;
+  if (config.context) {
+    inSession = { allowed: 0, denied: 0, depends: 0 };
+    const memo = new Map<ScopeLimit, ConditionsVerdict>();
+    for (const e of actions) {
+      if (e.status !== 'conditional') continue;
+      e.inSession = sessionVerdict(config.context, e, memo);
+      inSession[e.inSession.outcome]++;
     }
   }
   return {
     layers: layers.map((l) => l.layer),
     actions,
     counts,
+    ...(inSession ? { inSession } : {}),
     get: (action) => {
       const a = catalog.action(action);
       return a ? actions[a.index] : undefined;
@@ -441,7 +527,65 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
 /** Classifies one action (undefined if the action is not in the catalog). */
 export function effectiveFor(config: EffectiveConfig, action: string): EffectiveAction | undefined {
   const a = loadCatalog().action(action);
-  return a ? classify(prepare(config), a) : undefined;
+  if (!a) return undefined;
+  const e = classify(prepare(config), a);
+  if (config.context && e.status === 'conditional') e.inSession = sessionVerdict(config.context, e, new Map());
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The session split (see sessionContext.ts for the three-valued evaluation)
+
+/** One partly-applying statement in the session: its conditions, and 'maybe' for any resource limit. */
+function limitInSession(ctx: SessionContext, l: ScopeLimit, memo: Map<ScopeLimit, ConditionsVerdict>): ConditionsVerdict {
+  let v = memo.get(l);
+  if (v) return v;
+  v = l.conditions ? conditionsInSession(ctx, l.conditions) : { result: 'true', keys: [] };
+  if (v.result !== 'false' && (l.resources || l.notResources)) v = { result: 'maybe', keys: [...(v.result === 'maybe' ? v.keys : []), 'Resource'] };
+  memo.set(l, v);
+  return v;
+}
+
+/**
+ * A conditional action in the session: denied if a conditional Deny applies to every request of the session, or if
+ * some layer that grants it only partly has no statement that can apply in the session; allowed if every partly
+ * granting layer has a statement applying to every request and no conditional Deny can apply; else it depends on the
+ * request, with the keys the request decides.
+ */
+function sessionVerdict(ctx: SessionContext, e: EffectiveAction, memo: Map<ScopeLimit, ConditionsVerdict>): SessionVerdict {
+  const open: string[] = [];
+  const decided: string[] = [];
+  for (const d of e.conditionalDenies ?? []) {
+    const v = limitInSession(ctx, d, memo);
+    if (v.result === 'true') return { outcome: 'denied', keys: v.keys, deniedBy: d.statement };
+    (v.result === 'maybe' ? open : decided).push(...v.keys);
+  }
+  const byLayer = new Map<PolicyLayer, ScopeLimit[]>();
+  for (const l of e.limits ?? []) {
+    const list = byLayer.get(l.statement.layer);
+    if (list) list.push(l);
+    else byLayer.set(l.statement.layer, [l]);
+  }
+  for (const [layer, limits] of byLayer) {
+    let best: 'true' | 'maybe' | 'false' = 'false';
+    const falseKeys: string[] = [];
+    const maybeKeys: string[] = [];
+    for (const l of limits) {
+      const v = limitInSession(ctx, l, memo);
+      if (v.result === 'true') {
+        best = 'true';
+        decided.push(...v.keys);
+        break;
+      }
+      if (v.result === 'maybe') {
+        best = 'maybe';
+        maybeKeys.push(...v.keys);
+      } else falseKeys.push(...v.keys);
+    }
+    if (best === 'false') return { outcome: 'denied', keys: [...new Set(falseKeys)], missing: layer };
+    if (best === 'maybe') open.push(...maybeKeys);
+  }
+  return open.length ? { outcome: 'depends', keys: [...new Set(open)] } : { outcome: 'allowed', keys: [...new Set(decided)] };
 }
 
 /** Whether a status means the action can be performed at least sometimes. */
@@ -467,7 +611,10 @@ export function explainEffective(e: EffectiveAction): string {
     case 'conditional': {
       const parts = (e.limits ?? []).map((l) => `allowed ${scope(l)}`);
       parts.push(...(e.conditionalDenies ?? []).map((l) => `denied ${scope(l)}`));
-      return `${e.action}: conditional — ${parts.join('; ')}`;
+      const inSession = e.inSession
+        ? `; in this session: ${e.inSession.outcome === 'depends' ? 'depends on the request' : e.inSession.outcome}${e.inSession.keys.length ? ` (${e.inSession.keys.join(', ')})` : ''}`
+        : '';
+      return `${e.action}: conditional — ${parts.join('; ')}${inSession}`;
     }
   }
 }

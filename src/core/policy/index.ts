@@ -16,3 +16,4 @@ export * from './risk';
 export * from './lint';
 export * from './protections';
 export * from './guardrails';
+export * from './sessionContext';

@@ -7,7 +7,10 @@
 // Everything returned is plain JSON (see types.ts). The numbers are those of effectivePermissions(): "permitted" means
 // allowed or conditional, as in diffPermissions() and summarizeEffective().
 import { ACCESS_LEVELS, loadCatalog, type AccessLevel } from '../policy/catalog';
-import { effectivePermissions, isPermitted, type EffectiveAction, type EffectiveResult, type ScopeLimit } from '../policy/effective';
+import {
+  effectivePermissions, isPermitted, type EffectiveAction, type EffectiveResult, type EffectiveStatus, type ScopeLimit, type SessionOutcome,
+} from '../policy/effective';
+import type { SessionContext } from '../policy/sessionContext';
 import { lintPolicy } from '../policy/lint';
 import { actionRiskReasons, type RiskSeverity } from '../policy/risk';
 import { loadRoleTemplate } from '../policy/sources';
@@ -28,6 +31,8 @@ export interface PreviewInput {
   sessionPolicyText?: string;
   /** Notes to show with the picture (e.g. how the role's policies were chosen). */
   notes?: string[];
+  /** The context the real session will carry (buildSessionContext): splits conditional actions three ways. */
+  sessionContext?: SessionContext | null;
 }
 
 const SEVERITY_RANK: Record<RiskSeverity, number> = { high: 0, medium: 1, low: 2 };
@@ -40,6 +45,10 @@ function zeroCounts(): CountsView {
 /** Permitted (allowed + conditional) actions per access level of one effectivePermissions() result. */
 export function countsOf(result: EffectiveResult): CountsView {
   const c = zeroCounts();
+  const split = !!result.inSession;
+  if (split) {
+    for (const l of [...Object.values(c.byLevel), c.total]) l.inSession = { allowed: 0, denied: 0, depends: 0 };
+  }
   for (const e of result.actions) {
     if (!isPermitted(e.status)) continue;
     const l = c.byLevel[e.accessLevel];
@@ -48,15 +57,41 @@ export function countsOf(result: EffectiveResult): CountsView {
     if (e.status === 'conditional') {
       l.conditional++;
       c.total.conditional++;
+      if (split && e.inSession) {
+        (l.inSession as Record<SessionOutcome, number>)[e.inSession.outcome]++;
+        (c.total.inSession as Record<SessionOutcome, number>)[e.inSession.outcome]++;
+      }
     }
   }
   return c;
 }
 
-function risksOf(e: EffectiveAction): RiskReason[] | undefined {
-  const r = actionRiskReasons(e.action, e.accessLevel, e.status);
-  if (!r.length) return undefined;
-  return r.sort((x, y) => SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity]);
+// Risk reasons depend only on (action, access level, status): computed once per catalog action and status, then
+// shared by every rebuild (a live preview rebuilds on each edit; the role's ~20k actions do not change).
+let riskCatalog: ReturnType<typeof loadCatalog> | undefined;
+const riskCache = new Map<EffectiveStatus, Array<RiskReason[] | null | undefined>>();
+
+/** The risk table of one status, indexed by catalog action (entries filled on first use). */
+function riskTable(status: EffectiveStatus): Array<RiskReason[] | null | undefined> {
+  const catalog = loadCatalog();
+  if (riskCatalog !== catalog) {
+    riskCache.clear();
+    riskCatalog = catalog;
+  }
+  let byIndex = riskCache.get(status);
+  if (!byIndex) riskCache.set(status, (byIndex = new Array(catalog.actions.length)));
+  return byIndex;
+}
+
+function risksOf(e: EffectiveAction, index: number, table = riskTable(e.status)): RiskReason[] | undefined {
+  const byIndex = table;
+  let r = byIndex[index];
+  if (r === undefined) {
+    const found = actionRiskReasons(e.action, e.accessLevel, e.status);
+    r = found.length ? found.sort((x, y) => SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity]) : null;
+    byIndex[index] = r;
+  }
+  return r ?? undefined;
 }
 
 /** A short description of what limits a conditional action, e.g. "if StringEquals aws:RequestedRegion = us-east-1". */
@@ -75,13 +110,17 @@ export function scopeText(e: EffectiveAction): string | undefined {
   return parts.join('; ') || undefined;
 }
 
-function actionView(e: EffectiveAction, withScope: boolean): ActionView {
+function actionView(e: EffectiveAction, index: number, withScope: boolean): ActionView {
   const v: ActionView = { action: e.action, level: e.accessLevel, status: e.status };
-  const risks = risksOf(e);
+  const risks = risksOf(e, index);
   if (risks) v.risks = risks;
   if (withScope) {
     const s = scopeText(e);
     if (s) v.scope = s;
+    if (e.inSession) {
+      v.inSession = e.inSession.outcome;
+      if (e.inSession.keys.length) v.keys = e.inSession.keys;
+    }
   }
   return v;
 }
@@ -114,46 +153,93 @@ function lintSession(input: PreviewInput): LintView[] {
   return out.sort((a, b) => order[a.severity] - order[b.severity] || (a.line ?? 0) - (b.line ?? 0));
 }
 
-/** The whole page model for one role and one session policy (or none). */
-export function buildPreviewModel(input: PreviewInput): PreviewModel {
+// The role's side (identity ∩ boundary) does not change while a playbook is edited: the last one is kept, keyed by
+// the policy names and document objects (the bundled role templates and managed policies are shared objects).
+interface RoleTotals {
+  /** Per service with any permitted action, in catalog order: its name, permitted actions and risky ones among them. */
+  services: Array<{ service: string; name: string; permitted: number; risky: number }>;
+  /** Permitted actions per access level. */
+  byLevel: Record<AccessLevel, number>;
+}
+
+interface RoleSide { role: EffectiveResult; roleCounts: CountsView; totals: RoleTotals }
+let lastRole: (RoleSide & { key: unknown[]; catalog: unknown }) | undefined;
+
+function roleResult(input: PreviewInput): RoleSide {
+  const key = [...input.identity.flatMap((p) => [p.name, p.document]), input.boundary?.name, input.boundary?.document];
+  const catalog = loadCatalog();
+  if (lastRole && lastRole.catalog === catalog && lastRole.key.length === key.length && lastRole.key.every((k, i) => k === key[i])) return lastRole;
+  const role = effectivePermissions({ identity: input.identity, boundary: input.boundary });
+  const totals: RoleTotals = { services: [], byLevel: Object.fromEntries(ACCESS_LEVELS.map((l) => [l, 0])) as Record<AccessLevel, number> };
+  const allowedRisks = riskTable('allowed');
+  const conditionalRisks = riskTable('conditional');
+  let t: RoleTotals['services'][number] | undefined;
+  role.actions.forEach((r, i) => {
+    if (!isPermitted(r.status)) return;
+    if (!t || t.service !== r.service) {
+      t = { service: r.service, name: catalog.service(r.service)?.name ?? r.service, permitted: 0, risky: 0 };
+      totals.services.push(t);
+    }
+    t.permitted++;
+    totals.byLevel[r.accessLevel]++;
+    if (risksOf(r, i, r.status === 'allowed' ? allowedRisks : conditionalRisks)) t.risky++;
+  });
+  lastRole = { key, catalog, role, roleCounts: countsOf(role), totals };
+  return lastRole;
+}
+
+/** A built preview: the model with counts (per-service lists left empty) and the lists on demand. */
+export interface PreviewBuild {
+  /** Every count, total and section, but each service's kept/removed lists empty (keptCount/removedCount are set). */
+  model: PreviewModel;
+  /** One service's kept and removed lists (risky first), computed when asked; undefined for an unknown service. */
+  lists(service: string): { kept: ActionView[]; removed: ActionView[] } | undefined;
+}
+
+/**
+ * The page model for one role and one session policy (or none), with the per-service action lists computed only
+ * when a service is opened: a rebuild (each edit of a live playbook) costs the effective-permissions passes, one
+ * counting pass over the catalog and the lint, not ~20,000 action views nobody has expanded yet.
+ */
+export function buildPreview(input: PreviewInput): PreviewBuild {
   const catalog = loadCatalog();
   const sessionPolicies = input.session && input.session.length ? input.session : null;
-  const role = effectivePermissions({ identity: input.identity, boundary: input.boundary });
-  const effective = sessionPolicies ? effectivePermissions({ identity: input.identity, boundary: input.boundary, session: sessionPolicies }) : role;
+  const context = input.sessionContext ?? null;
+  const { role, roleCounts, totals } = roleResult(input);
+  const effective = sessionPolicies || context
+    ? effectivePermissions({ identity: input.identity, boundary: input.boundary, session: sessionPolicies, context })
+    : role;
   const alone = sessionPolicies ? effectivePermissions({ identity: sessionPolicies }) : null;
 
   // One pass over the catalog: kept = permitted by the role and by the session; removed = permitted by the role only.
   // (A session policy can only narrow: the effective set is a subset of the role's.)
-  const removedByLevel = Object.fromEntries(ACCESS_LEVELS.map((l) => [l, 0])) as Record<AccessLevel, number>;
+  // kept = permitted by the role and by the session; removed = permitted by the role only (a session policy can only
+  // narrow: the effective set is a subset of the role's). The role's per-service totals are computed once with the
+  // role, so a rebuild only visits the actions the session keeps: removed = the role's total minus the kept.
+  const ra = role.actions;
+  const ea = effective.actions;
+  const allowedRisks = riskTable('allowed');
+  const conditionalRisks = riskTable('conditional');
+  const removedByLevel = { ...totals.byLevel };
   const services = new Map<string, ServiceView>();
-  for (let i = 0; i < role.actions.length; i++) {
-    const r = role.actions[i];
-    if (!isPermitted(r.status)) continue;
-    const e = effective.actions[i];
-    let s = services.get(r.service);
-    if (!s) {
-      s = { service: r.service, name: catalog.service(r.service)?.name ?? r.service, kept: [], removed: [], riskyKept: 0, riskyRemoved: 0, keptCount: 0, removedCount: 0 };
-      services.set(r.service, s);
-    }
-    if (isPermitted(e.status)) {
-      const v = actionView(e, true);
-      s.kept.push(v);
-      if (v.risks) s.riskyKept++;
-    } else {
-      const v = actionView(r, false);
-      s.removed.push(v);
-      if (v.risks) s.riskyRemoved++;
-      removedByLevel[r.accessLevel]++;
-    }
+  for (const t of totals.services) {
+    services.set(t.service, { service: t.service, name: t.name, kept: [], removed: [], riskyKept: 0, riskyRemoved: t.risky, keptCount: 0, removedCount: t.permitted });
   }
-  for (const s of services.values()) {
-    s.kept.sort(riskyFirst);
-    s.removed.sort(riskyFirst);
-    s.keptCount = s.kept.length;
-    s.removedCount = s.removed.length;
+  let s: ServiceView | undefined;
+  for (let i = 0; i < ea.length; i++) {
+    const e = ea[i];
+    if (e.status !== 'allowed' && e.status !== 'conditional') continue;
+    const r = ra[i];
+    if (!isPermitted(r.status)) continue; // cannot happen (the session only narrows), but never count what the role lacks
+    if (!s || s.service !== e.service) s = services.get(e.service) as ServiceView;
+    s.keptCount++;
+    s.removedCount--;
+    removedByLevel[e.accessLevel]--;
+    if (risksOf(e, i, e.status === 'allowed' ? allowedRisks : conditionalRisks)) s.riskyKept++;
+    if (risksOf(r, i, r.status === 'allowed' ? allowedRisks : conditionalRisks)) s.riskyRemoved--;
   }
   const serviceList = [...services.values()].sort((x, y) =>
-    y.kept.length - x.kept.length || y.removed.length - x.removed.length || (x.service < y.service ? -1 : 1));
+    y.keptCount - x.keptCount || y.removedCount - x.removedCount || (x.service < y.service ? -1 : 1));
 
   const leftText = policiesText([['identity', input.identity], ['boundary', input.boundary ? [input.boundary] : []]]);
   const rightText = sessionPolicies ? policiesText([['session', sessionPolicies]]) : '';
@@ -162,7 +248,7 @@ export function buildPreviewModel(input: PreviewInput): PreviewModel {
   const notes = [...(input.notes ?? [])];
   if (!sessionPolicies) notes.push('No session policy: the session gets every permission of the role.');
 
-  return {
+  const model: PreviewModel = {
     roleName: input.roleName,
     playbookName: input.playbookName,
     policies: {
@@ -170,7 +256,7 @@ export function buildPreviewModel(input: PreviewInput): PreviewModel {
       boundary: input.boundary?.name ?? null,
       session: sessionPolicies ? sessionPolicies.map((p) => p.name) : null,
     },
-    counts: { role: countsOf(role), session: alone ? countsOf(alone) : null, effective: countsOf(effective) },
+    counts: { role: roleCounts, session: alone ? countsOf(alone) : null, effective: countsOf(effective) },
     removedByLevel,
     services: serviceList,
     diff: {
@@ -181,7 +267,29 @@ export function buildPreviewModel(input: PreviewInput): PreviewModel {
     },
     lint: lintSession(input),
     notes,
+    sessionContext: context ? context.shown : null,
   };
+
+  const lists = (service: string): { kept: ActionView[]; removed: ActionView[] } | undefined => {
+    const svc = catalog.service(service);
+    if (!svc || !services.has(svc.prefix)) return undefined;
+    const kept: ActionView[] = [];
+    const removed: ActionView[] = [];
+    for (let i = svc.start; i < svc.end; i++) {
+      if (!isPermitted(ra[i].status)) continue;
+      if (isPermitted(ea[i].status)) kept.push(actionView(ea[i], i, true));
+      else removed.push(actionView(ra[i], i, false));
+    }
+    return { kept: kept.sort(riskyFirst), removed: removed.sort(riskyFirst) };
+  };
+  return { model, lists };
+}
+
+/** The whole page model, every service's lists filled in (the CLI, tests; the panel uses buildPreview). */
+export function buildPreviewModel(input: PreviewInput): PreviewModel {
+  const built = buildPreview(input);
+  const services = built.model.services.map((s) => ({ ...s, ...built.lists(s.service) }));
+  return { ...built.model, services };
 }
 
 /**

@@ -2,16 +2,21 @@
 // renders as is. Type-only: this file is imported by the webview bundle (through src/views/preview/protocol.ts), so it
 // must stay free of runtime imports — `import type` only, erased at build time.
 import type { AccessLevel } from '../policy/catalog';
-import type { EffectiveStatus } from '../policy/effective';
+import type { EffectiveStatus, SessionOutcome } from '../policy/effective';
 import type { LintSeverity } from '../policy/lint';
 import type { RiskCategory, RiskSeverity } from '../policy/risk';
 
-export type { AccessLevel, EffectiveStatus, LintSeverity, RiskCategory, RiskSeverity };
+export type { AccessLevel, EffectiveStatus, LintSeverity, RiskCategory, RiskSeverity, SessionOutcome };
 
 /** Permitted actions (allowed or conditional) in one access level, and how many of them are only conditional. */
 export interface LevelCount {
   permitted: number;
   conditional: number;
+  /**
+   * With the real session's context (the effective side only): how the conditional actions split — allowed in this
+   * session, denied in this session, depends on the request. allowed + denied + depends = conditional.
+   */
+  inSession?: Record<SessionOutcome, number>;
 }
 
 /** Counts per access level for one side of the picture, plus the total. */
@@ -37,6 +42,10 @@ export interface ActionView {
   risks?: RiskReason[];
   /** Conditional actions: what limits them, e.g. "if StringEquals aws:RequestedRegion = us-east-1, us-west-2". */
   scope?: string;
+  /** Kept conditional actions, with the session's context: what the action comes to in this session. */
+  inSession?: SessionOutcome;
+  /** The condition keys that decide inSession (`Resource` for a resource limit). */
+  keys?: string[];
 }
 
 export interface ServiceView {
@@ -103,6 +112,8 @@ export interface PreviewModel {
   lint: LintView[];
   /** Things the responder should know about how the picture was computed (assumptions, missing data). */
   notes: string[];
+  /** The context the real session will carry (key → value as shown), or null when none was built. */
+  sessionContext: Array<{ key: string; value: string }> | null;
 }
 
 export type SessionViewState = 'active' | 'expiring' | 'expired' | 'revoked';

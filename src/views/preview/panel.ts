@@ -8,9 +8,12 @@
 // localResourceRoots limited to those two folders, no command URIs. The page only ever receives the PreviewModel (plain
 // policy data) and SessionView metadata built field by field: never a credential.
 import { randomBytes } from 'crypto';
+import * as os from 'os';
 import * as vscode from 'vscode';
-import { buildPreviewModel, roleTemplateFor, serviceLists, sessionsModel, slimModel, templateInput, type PreviewInput } from '../../core/preview/model';
+import { previewSessionContext } from '../../core/preview/context';
+import { buildPreview, roleTemplateFor, sessionsModel, templateInput, type PreviewBuild, type PreviewInput } from '../../core/preview/model';
 import type { PreviewModel } from '../../core/preview/types';
+import { readSettings } from '../settings';
 import { loadRoleTemplate, parsePolicyFile } from '../../core/policy/sources';
 import type { SessionStore } from '../../core/session/store';
 import type { Session } from '../../core/session/types';
@@ -51,6 +54,8 @@ export class PreviewPanel implements vscode.Disposable {
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last built state, reused when the page reloads after being hidden. */
   private state: Promise<StateMessage> | undefined;
+  /** Per built state, its per-service lists on demand (the state's model carries counts only). */
+  private readonly lists = new WeakMap<StateMessage, PreviewBuild['lists']>();
   /** The last render the page reported, and the last state posted to it (tests and diagnostics). */
   lastRendered: RenderedMessage | undefined;
   lastPostedState: StateMessage | undefined;
@@ -147,9 +152,14 @@ export class PreviewPanel implements vscode.Disposable {
   private async buildState(target: PreviewTarget): Promise<StateMessage> {
     const t0 = performance.now();
     let model: PreviewModel | null = null;
+    let lists: PreviewBuild['lists'] | undefined;
     let error: string | undefined;
     try {
-      model = buildPreviewModel(await this.inputFor(target));
+      const input = await this.inputFor(target);
+      const session = await this.sessionContextFor(target);
+      const built = buildPreview({ ...input, sessionContext: session?.context, notes: [...(input.notes ?? []), ...(session?.notes ?? [])] });
+      model = built.model;
+      lists = built.lists;
     } catch (e) {
       error = (e as Error).message || String(e);
       this.deps.log.warn(`policy preview: ${describeTarget(target)}: ${error}`);
@@ -158,9 +168,28 @@ export class PreviewPanel implements vscode.Disposable {
     if (model) {
       this.deps.log.info(`policy preview: ${describeTarget(target)}: model built in ${modelMs} ms (${model.services.length} services)`);
     }
-    const msg: StateMessage = { type: 'state', target, model, sessions: sessionsModel(this.deps.sessions.list()), modelMs };
+    // The model carries counts only; the page asks for a service's lists when it is expanded.
+    const msg: StateMessage = { type: 'state', target, model, sessions: sessionsModel(this.deps.sessions.list()), modelMs, listsOmitted: true };
     if (error !== undefined) msg.error = error;
+    if (lists) this.lists.set(msg, lists);
     return msg;
+  }
+
+  /**
+   * The context the previewed session carries (principal, session tags, SourceIdentity, MFA, time, regions), so the
+   * page can say which conditional actions are allowed or denied in this session and which depend on the request.
+   */
+  private async sessionContextFor(target: PreviewTarget): Promise<ReturnType<typeof previewSessionContext> | undefined> {
+    const config = await this.deps.configs.get();
+    const clock = { now: () => Date.now() };
+    if (target.kind === 'session') {
+      const session = this.deps.sessions.get(target.sessionId);
+      return session && previewSessionContext({ target: { kind: 'session', session }, config, clock });
+    }
+    // As the elevation would tag it; os.userInfo() throws where the user has no passwd entry (then: not known).
+    let requester: string | undefined = readSettings().requester;
+    if (!requester) try { requester = os.userInfo().username; } catch { requester = undefined; }
+    return previewSessionContext({ target: { kind: 'playbook', roleName: target.roleName, playbook: target.playbook }, config, requester, clock });
   }
 
   /** The policies for a target: built-in templates, a custom policy file, or what a live session was granted with. */
@@ -249,13 +278,12 @@ export class PreviewPanel implements vscode.Disposable {
     // Sessions may have changed while the model was built or while the page was hidden: send the current list.
     // The model goes without its per-service action lists (the page asks for a service's when it is expanded): a
     // full-catalog diff is then tens of kilobytes instead of megabytes, which keeps live preview quick.
-    this.post({ ...state, model: state.model && slimModel(state.model), listsOmitted: true, sessions: sessionsModel(this.deps.sessions.list()) });
+    this.post({ ...state, sessions: sessionsModel(this.deps.sessions.list()) });
   }
 
-  /** One service's kept and removed lists from the current full model (what the page asks for on expand). */
+  /** One service's kept and removed lists for the current state, computed on demand (what the page asks for on expand). */
   async serviceLists(service: string): Promise<ServiceListsMessage | undefined> {
-    const model = (await this.currentState()).model;
-    const lists = model ? serviceLists(model, service) : undefined;
+    const lists = this.lists.get(await this.currentState())?.(service);
     return lists && { type: 'serviceLists', service, ...lists };
   }
 

@@ -5,6 +5,7 @@ import { evaluate } from '../../../src/core/policy/evaluate';
 import { getManagedPolicy } from '../../../src/core/policy/managed';
 import { loadPolicySource, loadRoleTemplate } from '../../../src/core/policy/sources';
 import type { NamedPolicy, Statement } from '../../../src/core/policy/types';
+import { buildSessionContext, type SessionContextInput } from '../../../src/core/policy/sessionContext';
 
 const policy = (name: string, ...Statement: Statement[]): NamedPolicy => ({ name, document: { Version: '2012-10-17', Statement } });
 
@@ -124,6 +125,141 @@ describe('policy/effective', () => {
         // and the allowed/denied outcomes, which hold for every resource.
         if (e.status !== 'notAllowed' || loadCatalog().action(e.action)?.wildcardOnly) assert.strictEqual(d, expected, e.action);
       }
+    });
+  });
+
+  // The session's context keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+  // (aws:PrincipalArn is the role ARN for a role session; aws:MultiFactorAuthAge is absent without MFA;
+  // aws:RequestedRegion is the region of the call), session tags as principal tags:
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
+  describe('the real session: allowed in this session, denied in this session, depends on the request', () => {
+    const NOW = Date.parse('2026-12-01T12:00:00Z');
+    const session = (over: Partial<SessionContextInput> = {}) => buildSessionContext({
+      roleArn: 'arn:aws:iam::111122223333:role/incident-response/BREAK-GLASS-INCIDENT_RESPONDER', playbook: 'containment_actions',
+      requester: 'alice@example.com', incidentId: 'INC-2024-001', clock: { now: () => NOW }, regions: ['us-east-1', 'us-west-2'],
+      durationSeconds: 3600, mfa: true, ...over,
+    });
+    const allowAll = policy('id', { Effect: 'Allow', Action: '*', Resource: '*' });
+    const verdict = (ctx: ReturnType<typeof session>, action: string, ...statements: Statement[]) =>
+      effectivePermissions({ identity: [allowAll, policy('guard', ...statements)], context: ctx }).get(action)?.inSession;
+
+    it('builds the context the elevation will carry: principal, tags, SourceIdentity, MFA, issue time, regions', () => {
+      const ctx = session({ roleId: 'AROAEXAMPLEID' });
+      assert.strictEqual(ctx.fixed.get('aws:principalarn'), 'arn:aws:iam::111122223333:role/incident-response/BREAK-GLASS-INCIDENT_RESPONDER');
+      assert.strictEqual(ctx.fixed.get('aws:principalaccount'), '111122223333');
+      assert.strictEqual(ctx.fixed.get('aws:principaltype'), 'AssumedRole');
+      assert.strictEqual(ctx.fixed.get('aws:userid'), 'AROAEXAMPLEID:INC-2024-001-alice@example.com');
+      assert.strictEqual(ctx.fixed.get('aws:principaltag/incidentid'), 'INC-2024-001');
+      assert.strictEqual(ctx.fixed.get('aws:principaltag/sessionpolicytype'), 'containment_actions');
+      assert.strictEqual(ctx.fixed.get('aws:principaltag/requester'), 'alice@example.com');
+      assert.strictEqual(ctx.fixed.get('aws:sourceidentity'), 'alice@example.com');
+      assert.strictEqual(ctx.fixed.get('aws:multifactorauthpresent'), 'true');
+      assert.strictEqual(ctx.fixed.get('aws:tokenissuetime'), '2026-12-01T12:00:00Z');
+      assert.deepStrictEqual(ctx.regions, ['us-east-1', 'us-west-2']);
+      assert.deepStrictEqual(ctx.window, { start: NOW, end: NOW + 3600_000 });
+      assert.ok(ctx.absent.has('aws:username'));
+      // Without a role id, aws:userid is not known offline; without an incident, neither is the IncidentId tag.
+      const partial = session({ incidentId: undefined, roleTags: { IncidentId: 'role-default', Team: 'ir' } });
+      assert.ok(partial.unknown.has('aws:userid') && partial.unknown.has('aws:principaltag/incidentid'));
+      // The session tag overrides the role tag of the same key, even while its value is not known yet.
+      assert.strictEqual(partial.fixed.get('aws:principaltag/incidentid'), undefined);
+      assert.strictEqual(partial.fixed.get('aws:principaltag/team'), 'ir');
+    });
+
+    it('a Deny on aws:SourceIdentity is denied in this session when it matches the requester, irrelevant when not', () => {
+      const deny: Statement = { Effect: 'Deny', Action: 'ec2:StopInstances', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceIdentity': 'bob' } } };
+      const v = verdict(session(), 'ec2:StopInstances', deny);
+      assert.strictEqual(v?.outcome, 'denied');
+      assert.deepStrictEqual(v?.keys, ['aws:SourceIdentity']);
+      assert.strictEqual(v?.deniedBy?.policy, 'guard');
+      assert.strictEqual(verdict(session({ requester: 'bob' }), 'ec2:StopInstances', deny)?.outcome, 'allowed');
+    });
+
+    it('a Deny on aws:RequestedRegion: denied when no account region escapes it, depends when some do', () => {
+      const deny: Statement = { Effect: 'Deny', Action: 'ec2:StopInstances', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': ['us-east-1', 'us-west-2'] } } };
+      assert.strictEqual(verdict(session({ regions: ['eu-west-1'] }), 'ec2:StopInstances', deny)?.outcome, 'denied');
+      assert.strictEqual(verdict(session({ regions: ['us-east-1', 'us-west-2'] }), 'ec2:StopInstances', deny)?.outcome, 'allowed');
+      const mixed = verdict(session({ regions: ['us-east-1', 'eu-west-1'] }), 'ec2:StopInstances', deny);
+      assert.deepStrictEqual(mixed, { outcome: 'depends', keys: ['aws:RequestedRegion'] });
+      const e = effectivePermissions({ identity: [allowAll, policy('guard', deny)], context: session({ regions: ['eu-west-1'] }) }).get('ec2:StopInstances');
+      assert.match(explainEffective(e!), /; in this session: denied \(aws:RequestedRegion\)$/);
+      // No regions known: the region is the request's.
+      assert.strictEqual(verdict(session({ regions: [] }), 'ec2:StopInstances', deny)?.outcome, 'depends');
+    });
+
+    it('a Deny on the SessionPolicyType principal tag follows the playbook', () => {
+      const deny: Statement = { Effect: 'Deny', Action: 'ec2:TerminateInstances', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/SessionPolicyType': 'emergency_admin' } } };
+      assert.strictEqual(verdict(session(), 'ec2:TerminateInstances', deny)?.outcome, 'denied');
+      assert.strictEqual(verdict(session({ playbook: 'emergency_admin' }), 'ec2:TerminateInstances', deny)?.outcome, 'allowed');
+      // An unknown incident leaves an IncidentId condition to the request.
+      const incident: Statement = { Effect: 'Deny', Action: 'ec2:TerminateInstances', Resource: '*', Condition: { Null: { 'aws:PrincipalTag/IncidentId': 'true' } } };
+      assert.strictEqual(verdict(session(), 'ec2:TerminateInstances', incident)?.outcome, 'allowed');
+      assert.deepStrictEqual(verdict(session({ incidentId: undefined }), 'ec2:TerminateInstances', incident)?.keys, ['aws:PrincipalTag/IncidentId']);
+    });
+
+    it('MFA age and token issue time are decided over the whole session window', () => {
+      const oldMfa: Statement = { Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { NumericGreaterThan: { 'aws:MultiFactorAuthAge': '3600' } } };
+      assert.strictEqual(verdict(session({ durationSeconds: 3600 }), 's3:GetObject', oldMfa)?.outcome, 'allowed');
+      assert.deepStrictEqual(verdict(session({ durationSeconds: 4 * 3600 }), 's3:GetObject', oldMfa), { outcome: 'depends', keys: ['aws:MultiFactorAuthAge'] });
+      const noMfa: Statement = { Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } };
+      assert.strictEqual(verdict(session(), 's3:GetObject', noMfa)?.outcome, 'allowed');
+      assert.strictEqual(verdict(session({ mfa: false }), 's3:GetObject', noMfa)?.outcome, 'denied');
+      const stale: Statement = { Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-06-01T00:00:00Z' } } };
+      assert.strictEqual(verdict(session(), 's3:GetObject', stale)?.outcome, 'allowed');
+      assert.strictEqual(verdict(session({ clock: { now: () => Date.parse('2026-01-01T00:00:00Z') } }), 's3:GetObject', stale)?.outcome, 'denied');
+    });
+
+    it('resource tags, source IP and specific resources depend on the request, with the deciding keys', () => {
+      const r = effectivePermissions({
+        identity: [policy('id',
+          { Effect: 'Allow', Action: 'ec2:StopInstances', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/IncidentId': '${aws:PrincipalTag/IncidentId}' } } },
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::evidence/*' },
+          { Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' }, Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
+          { Effect: 'Allow', Action: 'ec2:RebootInstances', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'ap-south-1' }, IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } })],
+        context: session(),
+      });
+      assert.deepStrictEqual(r.get('ec2:StopInstances')?.inSession, { outcome: 'depends', keys: ['aws:ResourceTag/IncidentId'] });
+      assert.deepStrictEqual(r.get('s3:GetObject')?.inSession, { outcome: 'depends', keys: ['Resource'] });
+      assert.deepStrictEqual(r.get('kms:Decrypt')?.inSession, { outcome: 'depends', keys: ['aws:SourceIp'] });
+      // A false session condition decides even next to a request-dependent one: the only Allow never applies.
+      assert.deepStrictEqual(r.get('ec2:RebootInstances')?.inSession, { outcome: 'denied', keys: ['aws:RequestedRegion'], missing: 'identity' });
+      assert.deepStrictEqual(r.inSession, { allowed: 0, denied: 1, depends: 3 });
+      // Without a context nothing changes: no split.
+      const plain = effectivePermissions({ identity: [policy('id', { Effect: 'Allow', Action: 'ec2:StopInstances', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } })] });
+      assert.strictEqual(plain.get('ec2:StopInstances')?.inSession, undefined);
+      assert.strictEqual(plain.inSession, undefined);
+    });
+
+    it('agrees with evaluate() on every request the session can make (canonical role, containment_actions, several region sets)', async () => {
+      const pu = getManagedPolicy('arn:aws:iam::aws:policy/PowerUserAccess') as NamedPolicy;
+      const role = loadRoleTemplate('incident_responder');
+      const extra = policy('guards',
+        { Effect: 'Deny', Action: 'ec2:TerminateInstances', Resource: '*', Condition: { StringNotEquals: { 'aws:SourceIdentity': 'alice@example.com' } } },
+        { Effect: 'Deny', Action: 'ec2:*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/SessionPolicyType': 'containment_actions' } } },
+        { Effect: 'Deny', Action: 'iam:*', Resource: '*', Condition: { NumericGreaterThan: { 'aws:MultiFactorAuthAge': '1800' } } });
+      const session_ = await loadPolicySource('containment_actions', '.');
+      let checked = 0;
+      for (const regions of [['us-east-1'], ['eu-west-1'], ['us-east-1', 'eu-west-1']]) {
+        const ctx = session({ regions });
+        const config: EffectiveConfig = { identity: [...role.identity, extra], boundary: role.boundary ?? pu, session: session_, context: ctx };
+        const r = effectivePermissions(config);
+        if (regions.length > 1) assert.ok((r.inSession?.depends ?? 0) > 0, 'a region set straddling the playbook\'s regions leaves actions to the request');
+        for (const e of r.actions) {
+          if (e.status !== 'conditional' || !e.inSession || e.inSession.outcome === 'depends') continue;
+          for (const region of regions) {
+            for (const t of [ctx.window.start, ctx.window.end]) {
+              const context: Record<string, string> = Object.fromEntries([...ctx.fixed].filter(([k]) => !ctx.absent.has(k)));
+              context['aws:requestedregion'] = region;
+              context['aws:currenttime'] = new Date(t).toISOString();
+              context['aws:multifactorauthage'] = String(Math.floor((t - ctx.window.start) / 1000));
+              const d = evaluate({ action: e.action, resource: '*', context }, config).decision;
+              assert.strictEqual(d === 'Allowed', e.inSession.outcome === 'allowed', `${e.action} in ${region} at ${new Date(t).toISOString()}: ${d} vs ${e.inSession.outcome}`);
+              checked++;
+            }
+          }
+        }
+      }
+      assert.ok(checked > 20, `session-decided actions checked: ${checked}`);
     });
   });
 });

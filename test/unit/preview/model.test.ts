@@ -4,7 +4,9 @@ import { diffPermissions, summarizeEffective } from '../../../src/core/policy/di
 import { effectivePermissions, isPermitted } from '../../../src/core/policy/effective';
 import { getManagedPolicy } from '../../../src/core/policy/managed';
 import type { NamedPolicy } from '../../../src/core/policy/types';
-import { buildPreviewModel, roleTemplateFor, serviceLists, sessionsModel, slimModel, templateInput, type PreviewInput } from '../../../src/core/preview/model';
+import { buildPreview, buildPreviewModel, roleTemplateFor, serviceLists, sessionsModel, slimModel, templateInput, type PreviewInput } from '../../../src/core/preview/model';
+import { previewSessionContext } from '../../../src/core/preview/context';
+import type { WorkspaceConfig } from '../../../src/core/config';
 import type { PreviewModel } from '../../../src/core/preview/types';
 import type { Session, SessionCredentials } from '../../../src/core/session/types';
 import { SESSION_POLICY_TEMPLATES } from '../../../src/core/templates';
@@ -232,3 +234,86 @@ describe('preview model: slim state and per-service lists', () => {
     assert.strictEqual(serviceLists(full, 'no-such-service'), undefined);
   });
 });
+
+describe('preview model: on-demand lists and the real session', () => {
+  const NOW = Date.parse('2026-12-01T12:00:00Z');
+  const config = (regions: string[]): WorkspaceConfig => ({
+    version: 1, accounts: [{ id: '111122223333', name: 'prod', partition: 'aws', regions, roles: [
+      { name: 'BREAK-GLASS-INCIDENT_RESPONDER', arn: 'arn:aws:iam::111122223333:role/BREAK-GLASS-INCIDENT_RESPONDER', template: 'incident_responder' }] }],
+  });
+  const withContext = (regions: string[]): PreviewInput => {
+    const { context, notes } = previewSessionContext({
+      target: { kind: 'playbook', roleName: 'BREAK-GLASS-INCIDENT_RESPONDER', playbook: 'containment_actions' },
+      config: config(regions), requester: 'alice', clock: { now: () => NOW },
+    });
+    return { ...templateInput('incident_responder', 'containment_actions', 'BREAK-GLASS-INCIDENT_RESPONDER'), sessionContext: context, notes };
+  };
+
+  it('buildPreview gives the same model as the eager build, lists only when asked', () => {
+    const input = withContext(['us-east-1']);
+    const built = buildPreview(input);
+    const eager = buildPreviewModel(input);
+    assert.deepStrictEqual(built.model, slimModel(eager));
+    for (const s of eager.services) assert.deepStrictEqual(built.lists(s.service), { kept: s.kept, removed: s.removed }, s.service);
+    assert.strictEqual(built.lists('no-such-service'), undefined);
+    assert.ok(built.model.services.every((s) => s.kept.length === 0 && s.removed.length === 0));
+  });
+
+  it('splits the effective conditional counts and marks kept actions: allowed here, denied outside the playbook\'s regions', () => {
+    const inside = buildPreviewModel(withContext(['us-east-1', 'us-west-2']));
+    const outside = buildPreviewModel(withContext(['eu-west-1']));
+    const mixed = buildPreviewModel(withContext(['us-east-1', 'eu-west-1']));
+    const ec2 = (m: PreviewModel) => m.services.find((s) => s.service === 'ec2')?.kept.find((a) => a.action === 'ec2:StopInstances');
+    assert.deepStrictEqual([ec2(inside)?.inSession, ec2(inside)?.keys], ['allowed', ['aws:RequestedRegion']]);
+    assert.deepStrictEqual([ec2(outside)?.inSession, ec2(outside)?.keys], ['denied', ['aws:RequestedRegion']]);
+    assert.deepStrictEqual([ec2(mixed)?.inSession, ec2(mixed)?.keys], ['depends', ['aws:RequestedRegion']]);
+    for (const m of [inside, outside, mixed]) {
+      const t = m.counts.effective.total;
+      assert.ok(t.inSession, 'the effective side is split');
+      assert.strictEqual(t.inSession.allowed + t.inSession.denied + t.inSession.depends, t.conditional);
+      const kept = m.services.flatMap((s) => s.kept).filter((a) => a.status === 'conditional');
+      assert.strictEqual(kept.filter((a) => a.inSession === 'denied').length, t.inSession.denied);
+      assert.strictEqual(m.counts.role.total.inSession, undefined, 'the role side has no session');
+    }
+    assert.ok(outside.counts.effective.total.inSession!.denied >= 7, 'every regional containment action is denied in eu-west-1');
+    // The permitted counts (the policy picture) are the same whatever the session.
+    assert.deepStrictEqual(inside.counts.effective.total.permitted, outside.counts.effective.total.permitted);
+    const shown = Object.fromEntries((inside.sessionContext ?? []).map((s) => [s.key, s.value]));
+    assert.strictEqual(shown['aws:PrincipalArn'], 'arn:aws:iam::111122223333:role/BREAK-GLASS-INCIDENT_RESPONDER');
+    assert.strictEqual(shown['aws:RequestedRegion'], 'us-east-1, us-west-2');
+    assert.strictEqual(shown['aws:PrincipalTag/IncidentId'], 'not known before elevation');
+    assert.ok(inside.notes.some((n) => /incident id are decided when you elevate/.test(n)));
+  });
+
+  it('a role missing from the config leaves principal and regions to the request, and says so', () => {
+    const { context, notes } = previewSessionContext({
+      target: { kind: 'playbook', roleName: 'incident_responder', playbook: 'containment_actions' }, config: { version: 1, accounts: [] },
+      requester: 'alice', clock: { now: () => NOW },
+    });
+    assert.ok(context.unknown.has('aws:principalarn') && context.unknown.has('aws:requestedregion'));
+    assert.strictEqual(context.fixed.get('aws:principaltag/sessionpolicytype'), 'containment_actions');
+    assert.strictEqual(context.window.end - context.window.start, SESSION_POLICY_TEMPLATES.containment_actions.maxDuration * 1000, 'the playbook\'s maximum duration');
+    assert.ok(notes.some((n) => /not in \.breakglass\/config\.json/.test(n)));
+    const model = buildPreviewModel({ ...templateInput('incident_responder', 'containment_actions'), sessionContext: context });
+    const stop = model.services.find((s) => s.service === 'ec2')?.kept.find((a) => a.action === 'ec2:StopInstances');
+    assert.strictEqual(stop?.inSession, 'depends');
+  });
+
+  it('a live session: its own tags, issue and expiry instants, and the account\'s regions', () => {
+    const s: Session = {
+      id: 's1', accountId: '111122223333', roleArn: 'arn:aws:iam::111122223333:role/BREAK-GLASS-INCIDENT_RESPONDER', roleName: 'BREAK-GLASS-INCIDENT_RESPONDER',
+      playbook: 'containment_actions', incidentId: 'INC-2024-009', justification: 'j', requester: 'carol', sourceIdentity: 'carol',
+      roleSessionName: 'INC-2024-009-carol', issuedAt: '2026-12-01T11:00:00.000Z', expiresAt: '2026-12-01T13:00:00.000Z', tokenHash: '0123456789abcdef',
+      accessKeyId: 'ASIAEXAMPLE', region: 'eu-west-1', state: 'active',
+    };
+    const { context } = previewSessionContext({ target: { kind: 'session', session: s }, config: config(['us-west-2']), clock: { now: () => NOW } });
+    assert.strictEqual(context.fixed.get('aws:principaltag/incidentid'), 'INC-2024-009');
+    assert.strictEqual(context.fixed.get('aws:sourceidentity'), 'carol');
+    assert.strictEqual(context.fixed.get('aws:tokenissuetime'), '2026-12-01T11:00:00Z');
+    assert.deepStrictEqual(context.window, { start: Date.parse(s.issuedAt), end: Date.parse(s.expiresAt) });
+    assert.deepStrictEqual(context.regions, ['us-west-2']);
+    const noRegions = previewSessionContext({ target: { kind: 'session', session: s }, config: { version: 1, accounts: [] }, clock: { now: () => NOW } });
+    assert.deepStrictEqual(noRegions.context.regions, ['eu-west-1'], 'the session\'s own region when the account lists none');
+  });
+});
+
