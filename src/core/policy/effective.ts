@@ -108,6 +108,26 @@ export interface EffectiveAction {
   missing?: PolicyLayer[];
   /** conditional, with a session context: what the action comes to in that session. */
   inSession?: SessionVerdict;
+  /** Decided outside policy evaluation (sts:GetCallerIdentity): why, with the AWS page. */
+  outsidePolicy?: string;
+}
+
+/**
+ * sts:GetCallerIdentity needs no permission and works even under an explicit Deny ("No permissions are required to
+ * perform this operation. If an administrator attaches a policy to your identity that explicitly denies access to the
+ * sts:GetCallerIdentity action, you can still perform this operation" —
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html), so it is always allowed, whatever
+ * the policies say — the same rule evaluate() applies.
+ */
+const ALWAYS_ALLOWED: Readonly<Record<string, string>> = {
+  'sts:GetCallerIdentity': 'needs no permission and works even under an explicit Deny (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)',
+};
+
+function outsidePolicy(e: EffectiveAction): EffectiveAction {
+  const why = ALWAYS_ALLOWED[e.action];
+  return why && (e.status !== 'allowed' || !e.outsidePolicy)
+    ? { action: e.action, service: e.service, accessLevel: e.accessLevel, status: 'allowed', outsidePolicy: why }
+    : e;
 }
 
 export interface EffectiveResult {
@@ -502,6 +522,16 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
   }
   counts.allowed += allowedCount;
   counts.notAllowed += notAllowedCount;
+  for (const id of Object.keys(ALWAYS_ALLOWED)) {
+    const a = catalog.action(id);
+    if (!a) continue;
+    const before = actions[a.index];
+    const after = outsidePolicy(before);
+    if (after === before) continue;
+    counts[before.status]--;
+    counts.allowed++;
+    actions[a.index] = after;
+  }
   let inSession: Record<SessionOutcome, number> | undefined;
   if (config.context) {
     inSession = { allowed: 0, denied: 0, depends: 0 };
@@ -528,7 +558,7 @@ export function effectivePermissions(config: EffectiveConfig): EffectiveResult {
 export function effectiveFor(config: EffectiveConfig, action: string): EffectiveAction | undefined {
   const a = loadCatalog().action(action);
   if (!a) return undefined;
-  const e = classify(prepare(config), a);
+  const e = outsidePolicy(classify(prepare(config), a));
   if (config.context && e.status === 'conditional') e.inSession = sessionVerdict(config.context, e, new Map());
   return e;
 }

@@ -69,6 +69,7 @@ describe('policy/diff', () => {
     assert.deepStrictEqual(s.counts, r.counts);
     const sumLevels = ACCESS_LEVELS.reduce((n, l) => n + s.byLevel[l].conditional, 0);
     assert.strictEqual(sumLevels, r.counts.conditional);
-    assert.deepStrictEqual(s.services.map((x) => x.service), ['ec2']);
+    // ec2 from the session policy, sts for sts:GetCallerIdentity, which AWS allows outside policy evaluation.
+    assert.deepStrictEqual(s.services.map((x) => x.service), ['ec2', 'sts']);
   });
 });

@@ -18,7 +18,8 @@ describe('policy/effective', () => {
       const put = r.get('s3:PutObject');
       assert.strictEqual(put?.status, 'notAllowed');
       assert.deepStrictEqual(put?.missing, ['identity']);
-      assert.strictEqual(r.counts.allowed, loadCatalog().expand('ec2:Describe*').length + 1);
+      // + s3:GetObject, + sts:GetCallerIdentity (allowed outside policy evaluation).
+      assert.strictEqual(r.counts.allowed, loadCatalog().expand('ec2:Describe*').length + 2);
       assert.strictEqual(r.actions.length, loadCatalog().actions.length);
     });
 
@@ -106,8 +107,21 @@ describe('policy/effective', () => {
       assert.deepStrictEqual(get?.missing, ['session']);
       // The boundary (PowerUserAccess) excludes iam:*, so the session's IAM grants are void.
       assert.deepStrictEqual(r.get('iam:AttachUserPolicy')?.missing, ['boundary']);
-      assert.strictEqual(r.counts.allowed, 0);
+      // Only sts:GetCallerIdentity, which needs no permission (outside policy evaluation).
+      assert.strictEqual(r.counts.allowed, 1);
+      assert.ok(r.get('sts:GetCallerIdentity')?.outsidePolicy);
       assert.ok(r.counts.conditional >= 7);
+    });
+
+    it('sts:GetCallerIdentity is allowed even under an explicit Deny, as evaluate() says (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)', () => {
+      const deny: NamedPolicy = { name: 'deny-all', document: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] } as NamedPolicy['document'] };
+      const r = effectivePermissions({ ...config, session: [deny] });
+      const e = r.get('sts:GetCallerIdentity');
+      assert.strictEqual(e?.status, 'allowed');
+      assert.match(e?.outsidePolicy ?? '', /explicit Deny/);
+      assert.strictEqual(r.get('sts:AssumeRole')?.status, 'denied', 'the deny still applies to everything else');
+      assert.strictEqual(r.counts.allowed, 1);
+      assert.strictEqual(effectiveFor({ ...config, session: [deny] } as typeof config, 'sts:GetCallerIdentity')?.status, 'allowed');
     });
 
     it('agrees with evaluate() on resource "*" for every action that has no conditions involved', () => {
@@ -116,9 +130,6 @@ describe('policy/effective', () => {
       for (const e of r.actions) {
         if (e.status === 'conditional') continue;
         const res = evaluate({ action: e.action, resource: '*', context: {} }, policies);
-        // sts:GetCallerIdentity is decided outside policy evaluation (evaluate.test.ts asserts it is Allowed);
-        // effective.ts still classifies it by the policies.
-        if (res.note) continue;
         const d = res.decision;
         const expected = e.status === 'allowed' ? 'Allowed' : e.status === 'denied' ? 'ExplicitDeny' : 'ImplicitDeny';
         // A typed action denied/not allowed here may still be decided differently for "*": only check untyped ones

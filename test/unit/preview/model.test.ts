@@ -55,8 +55,9 @@ describe('preview model: PowerUserAccess vs containment_actions', () => {
     for (const l of ACCESS_LEVELS) {
       assert.strictEqual(model.counts.session.byLevel[l].permitted, alone.byLevel[l].allowed + alone.byLevel[l].conditional);
     }
-    // containment_actions grants 11 actions (all Write / Permissions management, region-conditioned).
-    assert.strictEqual(model.counts.session.total.permitted, 11);
+    // containment_actions grants 11 actions (all Write / Permissions management, region-conditioned), plus
+    // sts:GetCallerIdentity, which AWS allows outside policy evaluation.
+    assert.strictEqual(model.counts.session.total.permitted, 12);
     assert.strictEqual(model.counts.session.total.conditional, 11);
   });
 
@@ -70,7 +71,9 @@ describe('preview model: PowerUserAccess vs containment_actions', () => {
       e.actions.filter((a) => isPermitted(a.status)).map((a) => a.action).sort());
     // PowerUserAccess has no iam:UpdateAccessKey etc., so only the EC2 containment actions are kept, conditionally.
     assert.strictEqual(model.services[0].service, 'ec2');
-    assert.ok(kept.every((k) => k.status === 'conditional' && /aws:RequestedRegion = us-east-1, us-west-2/.test(k.scope ?? '')));
+    const inPolicy = kept.filter((k) => k.action !== 'sts:GetCallerIdentity');
+    assert.strictEqual(inPolicy.length, kept.length - 1, 'sts:GetCallerIdentity is kept: it needs no permission');
+    assert.ok(inPolicy.every((k) => k.status === 'conditional' && /aws:RequestedRegion = us-east-1, us-west-2/.test(k.scope ?? '')));
   });
 
   it('sorts each list risky first (high, medium, low, then the rest), with reasons', () => {
