@@ -1,7 +1,7 @@
 // A local fake of the audit-trail services, for unit tests: one HTTP server on 127.0.0.1 (random port) speaking
 //   CloudWatch Logs (awsJson1_1, X-Amz-Target Logs_20140328.*): CreateLogGroup, CreateLogStream, PutLogEvents,
 //     FilterLogEvents, PutMetricFilter, DescribeMetricFilters
-//   CloudTrail (awsJson1_1, com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.*): LookupEvents — 50 per page
+//   CloudTrail (awsJson1_1, [com.amazonaws.cloudtrail.v20131101.]CloudTrail_20131101.*): LookupEvents — 50 per page
 //     at most, one lookup attribute, and ThrottlingException past 2 requests per second (sliding 1 s window), as
 //     documented: https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
 //   EventBridge (awsJson1_1, AWSEvents.*): PutRule, DescribeRule, PutTargets, ListTargetsByRule
@@ -225,7 +225,8 @@ export async function startFakeTrail(opts: { accountId?: string; region?: string
         fake.requests.push({ service, action, time: now(), body });
         if (fake.outage === 503) reply = err('ServiceUnavailableException', 'The service is unavailable. Please try again later.', 503);
         else if (service === 'Logs_20140328') reply = logs(action, body);
-        else if (service === 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101') reply = cloudtrail(action, body);
+        // The API reference shows the long form; the SDK v3 sends the short one.
+        else if (service === 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101' || service === 'CloudTrail_20131101') reply = cloudtrail(action, body);
         else if (service === 'AWSEvents') reply = events(action, body);
         else reply = err('UnknownOperationException', `Unknown target ${target}`);
       } else {

@@ -4,9 +4,9 @@
 // of a break-glass user never goes through Break Glass and is always flagged).
 //
 // LookupEvents allows ONE lookup attribute per call and two calls per second per account and Region
-// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html): calls are spaced 500 ms
-// apart, a ThrottlingException is retried with exponential backoff, pages are followed with NextToken (50 events
-// each), and an AbortSignal stops between pages and during waits.
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html): calls are spaced 550 ms
+// apart (2 per second with a margin for network jitter), a ThrottlingException is retried with exponential backoff,
+// pages are followed with NextToken (50 events each), and an AbortSignal stops between pages and during waits.
 import { LookupEventsCommand, type CloudTrailClient, type Event as CloudTrailEvent } from '@aws-sdk/client-cloudtrail';
 import type { AuditRecord } from '../audit/log';
 
@@ -41,7 +41,7 @@ export interface ActivityOptions {
   days?: number;
   now?: () => number;
   abortSignal?: AbortSignal;
-  /** Minimum spacing between LookupEvents calls; default 500 ms (2 per second). */
+  /** Minimum spacing between LookupEvents calls; default 550 ms (2 per second, with a margin for network jitter). */
   minIntervalMs?: number;
   maxThrottleRetries?: number;
   baseBackoffMs?: number;
@@ -67,7 +67,7 @@ const isBreakGlassUser = (name: string | undefined) => !!name && /-BREAK-GLASS$/
 export async function lookupBreakGlassActivity(ct: CloudTrailClient, audit: AuditRecord[], o: ActivityOptions = {}): Promise<ActivityResult> {
   const now = (o.now ?? Date.now)();
   const since = new Date(now - (o.days ?? 7) * 86_400_000);
-  const minInterval = o.minIntervalMs ?? 500;
+  const minInterval = o.minIntervalMs ?? 550;
   const res: ActivityResult = { items: [], requests: 0, throttled: 0, since: since.toISOString() };
   let lastCall = 0;
   const call = async (eventName: string, nextToken?: string) => {
