@@ -9,12 +9,14 @@ import { AuditLog, defaultAuditPath, type AuditRecord } from '../../core/audit/l
 import { buildAuditExport, verifyAuditExport } from '../../core/audit/export';
 import type { VerifyResult } from '../../core/audit/chain';
 import { renderAuditJson, renderAuditMarkdown, summarizeAudit } from '../../core/audit/summary';
+import { CloudWatchShipper, readCentralTrail } from '../../core/trail/cloudwatch';
 import { cliBase } from './elevate';
 
 const USAGE = `usage: breakglass audit [--incident ID] [--since DATE] [--until DATE] [--json] [--audit-log FILE]
                         [--central [--log-group NAME] [--profile P] [--region R] [--endpoint-url URL]]
        breakglass audit verify [--audit-log FILE | --export FILE] [--json]
        breakglass audit export [--audit-log FILE] [--output FILE]
+       breakglass audit ship [--log-group NAME] [--audit-log FILE] [--profile P] [--region R] [--endpoint-url URL]
 
 Summarise break-glass sessions from the audit log: counts by playbook, requester and incident, totals of active,
 revoked and expired sessions, failed and interrupted requests and failed AWS-side revocations. The hash chain is
@@ -23,6 +25,7 @@ verified first; a broken link is reported above the totals (which still count ev
   verify   check the hash chain; prints the first broken link (edited, deleted, inserted, reordered or truncated
            lines) and exits 1, or exits 0 when the chain is intact. --export checks an exported file instead.
   export   every record with its chain fields, the chain head and a summary, as JSON (stdout or --output).
+  ship     send the records not yet in the central trail (CloudWatch Logs) now; the extension does this on its own.
 
 Options:
   --incident ID       only this incident (e.g. INC-2024-001)
@@ -88,13 +91,29 @@ export const auditCommand: Subcommand = {
     const file = (p.options['audit-log'] as string | undefined) ?? defaultAuditPath(io.env);
     const log = new AuditLog(file);
     const [sub, ...extra] = p.positionals;
-    if (extra.length || (sub && sub !== 'verify' && sub !== 'export')) throw new UsageError(`unknown argument '${sub}': use 'verify', 'export' or options only`);
+    if (extra.length || (sub && !['verify', 'export', 'ship'].includes(sub))) throw new UsageError(`unknown argument '${extra[0] ?? sub}': use 'verify', 'export', 'ship' or options only`);
     if (sub === 'verify') return verify(p, io, log);
     if (sub === 'export') {
       const body = JSON.stringify(await buildAuditExport(log), null, 2) + '\n';
       if (p.options.output) await fsp.writeFile(p.options.output as string, body, { mode: 0o600 });
       else io.stdout.write(body);
       return 0;
+    }
+    if (sub === 'ship') {
+      const group = (p.options['log-group'] as string | undefined) ?? io.env.BREAKGLASS_AUDIT_LOG_GROUP;
+      if (!group) throw new UsageError('ship needs --log-group NAME (or $BREAKGLASS_AUDIT_LOG_GROUP)');
+      const base = await cliBase(p, io);
+      const shipper = new CloudWatchShipper({ logs: base.clients.cloudWatchLogs(), logGroup: group, auditFile: file });
+      try {
+        const r = await shipper.ship();
+        if (r.busy) io.stdout.write('Another Break Glass process is shipping right now; nothing to do.\n');
+        else io.stdout.write(`Shipped ${r.sent} record(s) to ${group}/${shipper.logStream}; ${r.pending} still queued.\n`);
+        if (r.error) io.stderr.write(`breakglass audit ship: ${r.error.code}: ${r.error.message}\n`);
+        return r.error ? 1 : 0;
+      } finally {
+        shipper.dispose();
+        base.clients.destroy();
+      }
     }
     const query = {
       since: instant(p.options.since as string | undefined, 'since', false),
@@ -106,7 +125,6 @@ export const auditCommand: Subcommand = {
     if (p.options.central) {
       const group = (p.options['log-group'] as string | undefined) ?? io.env.BREAKGLASS_AUDIT_LOG_GROUP;
       if (!group) throw new UsageError('--central needs --log-group NAME (or $BREAKGLASS_AUDIT_LOG_GROUP)');
-      const { readCentralTrail } = await import('../../core/trail/cloudwatch');
       const base = await cliBase(p, io);
       try {
         const central = await readCentralTrail(base.clients.cloudWatchLogs(), group, { since: query.since });

@@ -6,5 +6,8 @@ import { lintCommand } from './lint';
 import { elevateCommand } from './elevate';
 import { revokeCommand } from './revoke';
 import { auditCommand } from './audit';
+import { activityCommand } from './activity';
+import { alertingCommand } from './alerting';
 
-export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand];
+export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand,
+  activityCommand, alertingCommand];
