@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { spawn } from 'child_process';
 import { AwsClients } from '../../../src/core/aws/clients';
 import { AuditLog } from '../../../src/core/audit/log';
 import { verifyAudit } from '../../../src/core/audit/chain';
@@ -93,6 +94,33 @@ describe('trail/cloudwatch: shipping the audit log to CloudWatch Logs', () => {
     assert.strictEqual(central.duplicates, 4);
     p2.dispose();
     p3.dispose();
+  });
+
+  it('a process SIGKILLed while shipping loses nothing: the next one ships the rest, in order, each record counted once', async function () {
+    this.timeout(30_000);
+    const file = path.join(dir, 'audit.jsonl');
+    const child = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, 'ship-child.ts'), file, fake.url, GROUP], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let acked = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      acked += (d.toString().match(/ack /g) ?? []).length;
+      if (acked >= 60) child.kill('SIGKILL');
+    });
+    await new Promise((r) => child.on('exit', r));
+    const before = fake.groups.get(GROUP)!.streams.get('crash')?.length ?? 0;
+    assert.ok(before > 0, 'the killed process had shipped some records');
+    const next = new CloudWatchShipper({ logs: clients.cloudWatchLogs(), logGroup: GROUP, logStream: 'crash', auditFile: file });
+    const r = await next.ship();
+    next.dispose();
+    assert.strictEqual(r.pending, 0);
+    const { records } = await new AuditLog(file).read();
+    assert.ok(records.length >= 60);
+    const central = await readCentralTrail(clients.cloudWatchLogs(), GROUP);
+    assert.deepStrictEqual(central.records.map((x) => x.seq), records.map((x) => x.seq), 'every local record is in the central trail once, in order');
+    const sent = fake.groups.get(GROUP)!.streams.get('crash')!.map((e) => (JSON.parse(e.message) as { seq: number }).seq);
+    // A kill between PutLogEvents and the cursor write makes the next process re-send that batch: a repeat, never a
+    // reordering — the first time each record arrives is in seq order.
+    const firsts = sent.filter((x, i) => sent.indexOf(x) === i);
+    assert.deepStrictEqual(firsts, [...firsts].sort((a, b) => a - b), 'shipped in seq order');
   });
 
   it('a missing log group is reported (translated) and nothing is lost', async () => {
