@@ -14,6 +14,7 @@
 // removed by the next process.
 import { promises as fsp } from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { randomBytes } from 'crypto';
 
 export interface FileLockOptions {
@@ -111,6 +112,24 @@ export async function acquireFileLock(lockFile: string, opts: FileLockOptions = 
   }
 }
 
+/**
+ * Removes private files that processes killed mid-step left beside `file`: `<file>.<suffix>.<pid>.<tag>` of pids
+ * that are no longer alive (lock files being linked, heads being renamed), once they are over 10 s old — a live
+ * writer's private file exists for microseconds, and a pid from another host (a network home directory) may look dead.
+ */
+export async function sweepOrphans(file: string, suffixes: string[] = ['lock', 'head']): Promise<void> {
+  const dir = path.dirname(file);
+  const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^${base}\\.(?:${suffixes.join('|')})\\.(\\d+)\\.(?:[0-9a-f]{16}|tmp)$`);
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  for (const n of names) {
+    const m = re.exec(n);
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    const st = await fsp.stat(path.join(dir, n)).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 10_000) await fsp.unlink(path.join(dir, n)).catch(() => undefined);
+  }
+}
+
 async function breakStale(lockFile: string, staleContent: string): Promise<void> {
   const breaker = `${lockFile}.break`;
   let fh: fsp.FileHandle;
@@ -127,6 +146,7 @@ async function breakStale(lockFile: string, staleContent: string): Promise<void>
     await fh.close();
     const cur = await readLock(lockFile);
     if (cur && cur.content === staleContent) await fsp.unlink(lockFile).catch(() => undefined);
+    await sweepOrphans(lockFile.replace(/\.lock$/, ''));
   } finally {
     await fsp.unlink(breaker).catch(() => undefined);
   }

@@ -25,7 +25,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { redact } from '../log';
 import { GENESIS, lineHash, verifyAudit, type ChainHead, type VerifyResult } from './chain';
-import { withFileLock, type FileLockOptions } from './lock';
+import { sweepOrphans, withFileLock, type FileLockOptions } from './lock';
 
 export type AuditEvent =
   | 'requested'
@@ -174,7 +174,11 @@ export class AuditLog {
     const record: AuditRecord = { v: 1, ts: input.ts ?? new Date((this.defaults.now ?? Date.now)()).toISOString(), ...withoutTs(input) };
     if (this.defaults.source && !record.source) record.source = this.defaults.source;
     const durable = this.queue.then(async () => {
-      if (!this.dirReady) await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      if (!this.dirReady) {
+        await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+        // Once per instance: private files of processes killed mid-append (never a live one's).
+        await sweepOrphans(this.file);
+      }
       this.dirReady = true;
       await withFileLock(this.lockFile, () => this.write(record), this.defaults.lock);
     });

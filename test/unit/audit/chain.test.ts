@@ -193,8 +193,12 @@ describe('audit/log: several processes append to one log', () => {
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((r) => dead.on('exit', r));
     fs.writeFileSync(log.lockFile, `${dead.pid} ${os.hostname()} deadbeefdeadbeef\n`);
+    fs.writeFileSync(`${log.lockFile}.${dead.pid}.deadbeefdeadbeef`, 'orphan');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(`${log.lockFile}.${dead.pid}.deadbeefdeadbeef`, old, old);
     await log.append({ event: 'granted', sessionId: 'b' });
     assert.ok(!fs.existsSync(log.lockFile));
+    assert.ok(!fs.existsSync(`${log.lockFile}.${dead.pid}.deadbeefdeadbeef`), 'the dead holder\'s private file is swept');
     fs.writeFileSync(log.lockFile, `${process.pid} ${os.hostname()} 0123456789abcdef\n`);
     await assert.rejects(log.append({ event: 'expired', sessionId: 'b' }), /locked by pid \d+ on .*delete that file/);
     fs.rmSync(log.lockFile);
