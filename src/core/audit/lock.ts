@@ -90,8 +90,8 @@ export async function acquireFileLock(lockFile: string, opts: FileLockOptions = 
     if (linked) {
       return async () => {
         // Only our own lock is removed (a peer may have judged it stale after staleMs and taken it).
-        const cur = await readLock(lockFile).catch(() => undefined);
-        if (cur?.content === mine) await fsp.unlink(lockFile).catch(() => undefined);
+        const cur = await fsp.readFile(lockFile, 'utf8').catch(() => undefined);
+        if (cur === mine) await fsp.unlink(lockFile).catch(() => undefined);
       };
     }
     const cur = await readLock(lockFile);
@@ -114,7 +114,7 @@ export async function acquireFileLock(lockFile: string, opts: FileLockOptions = 
 
 /**
  * Removes private files that processes killed mid-step left beside `file`: `<file>.<suffix>.<pid>.<tag>` of pids
- * that are no longer alive (lock files being linked, heads being renamed), once they are over 10 s old — a live
+ * that are no longer alive (lock files being linked), once they are over 10 s old — a live
  * writer's private file exists for microseconds, and a pid from another host (a network home directory) may look dead.
  */
 export async function sweepOrphans(file: string, suffixes: string[] = ['lock', 'head']): Promise<void> {

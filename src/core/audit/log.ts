@@ -95,6 +95,8 @@ const SYNC_FLAG = C.O_DSYNC ?? C.O_SYNC;
 const SYNC_ON_WRITE = SYNC_FLAG !== undefined;
 const OPEN_FLAGS = C.O_RDWR | C.O_APPEND | C.O_CREAT | (SYNC_FLAG ?? 0);
 const DEFAULT_ROTATE_BYTES = 16 * 1024 * 1024;
+/** Fixed size of the head file's one line: {"seq":<up to 16 digits>,"hash":"<64 hex>"} padded with spaces. */
+const HEAD_BYTES = 128;
 
 export interface PendingAppend {
   /** The record; `seq` and `prev` are filled in once it is written. */
@@ -140,6 +142,7 @@ function rotatedName(file: string, lastSeq: number): string {
 
 export class AuditLog {
   private fh: fsp.FileHandle | undefined;
+  private headFh: fsp.FileHandle | undefined;
   private ino: number | undefined;
   /** Where this process left the end of the file, and the chain head there (valid while the size is unchanged). */
   private known: { end: number; head: ChainHead; fragment: boolean } | undefined;
@@ -257,11 +260,15 @@ export class AuditLog {
     this.idleTimer.unref();
   }
 
-  /** The newest head, recorded beside the log (not fsynced: it may lag by the last record after a crash, never lead). */
+  /**
+   * The newest head, recorded beside the log: rewritten in place (one pwrite of a fixed-size line, no create/rename
+   * per append) under the append lock. Not fsynced: after a crash it may lag by the last record, never lead; a torn
+   * head does not parse and is ignored.
+   */
   private async writeHead(head: ChainHead): Promise<void> {
-    const tmp = `${this.headFile}.${process.pid}.tmp`;
-    await fsp.writeFile(tmp, JSON.stringify(head) + '\n', { mode: 0o600 });
-    await fsp.rename(tmp, this.headFile);
+    if (!this.headFh) this.headFh = await fsp.open(this.headFile, C.O_RDWR | C.O_CREAT, 0o600);
+    const buf = Buffer.from(JSON.stringify(head).padEnd(HEAD_BYTES - 1) + '\n');
+    await this.headFh.write(buf, 0, buf.length, 0);
   }
 
   private async readHead(): Promise<ChainHead | undefined> {
@@ -308,9 +315,11 @@ export class AuditLog {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     const fh = this.fh;
+    const headFh = this.headFh;
     this.fh = undefined;
+    this.headFh = undefined;
     this.known = undefined;
-    await fh?.close().catch(() => undefined);
+    await Promise.all([fh?.close().catch(() => undefined), headFh?.close().catch(() => undefined)]);
   }
 
   /** The log's files, oldest first: rotated files, then the current one (if it exists). */
