@@ -1,13 +1,17 @@
 // CloudTrail records as AWS documents them, for the readiness drill ("does the alert pattern match a real event?")
-// and for tests. The two records follow the examples on
-//   https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html
-//   ("Example AWS STS API events in CloudTrail log": AssumeRole; "Example sign-in events in CloudTrail log": ConsoleLogin)
-// and are wrapped in the envelope EventBridge uses for CloudTrail events (detail-type "AWS API Call via CloudTrail" /
+// and for tests:
+// - ConsoleLogin: "IAM user, successful sign-in without MFA" (user Anaya) on
+//   https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+//   (the page truncates nothing we use; only the eventID's last characters are ours).
+// - AssumeRole: the AWS STS example ("JohnRole2", session "Role2WithTags") of "Example AWS STS API events in CloudTrail
+//   log" on https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html — its field layout
+//   (eventSource, eventName, requestParameters.roleArn/roleSessionName, responseElements.credentials.accessKeyId) is
+//   what the patterns and the correlation read.
+// Both are wrapped in the envelope EventBridge uses for CloudTrail events (detail-type "AWS API Call via CloudTrail" /
 // "AWS Console Sign In via CloudTrail", source "aws.<service>", detail = the CloudTrail record):
 //   https://docs.aws.amazon.com/eventbridge/latest/ref/events-structure.html
-//   https://docs.aws.amazon.com/awscloudtrail/latest/userguide/monitor-cloudtrail-log-files-with-cloudwatch-logs.html
-// Only the role and user NAMES are changed to break-glass names in the *BreakGlass variants; the documented originals
-// (JohnRole2, JohnDoe) are kept as events that must NOT alert.
+// Only the role and user NAMES are changed to break-glass names in the breakGlass* variants; the documented originals
+// (JohnRole2, Anaya) are kept as events that must NOT alert.
 export const DOC_ASSUME_ROLE_RECORD = {
   eventVersion: '1.05',
   userIdentity: { type: 'AWSAccount', principalId: 'AIDAQRSTUVWXYZEXAMPLE', accountId: '111111111111' },
@@ -36,18 +40,20 @@ export const DOC_ASSUME_ROLE_RECORD = {
 } as const;
 
 export const DOC_CONSOLE_LOGIN_RECORD = {
-  eventVersion: '1.05',
-  userIdentity: { type: 'IAMUser', principalId: 'AIDACKCEVSQ6C2EXAMPLE', arn: 'arn:aws:iam::111122223333:user/JohnDoe', accountId: '111122223333', userName: 'JohnDoe' },
-  eventTime: '2014-07-16T15:49:27Z',
+  eventVersion: '1.08',
+  userIdentity: { type: 'IAMUser', principalId: 'EXAMPLE6E4XEGITWATV6R', arn: 'arn:aws:iam::999999999999:user/Anaya', accountId: '999999999999', userName: 'Anaya' },
+  eventTime: '2023-07-19T21:44:40Z',
   eventSource: 'signin.amazonaws.com',
   eventName: 'ConsoleLogin',
-  awsRegion: 'us-east-2',
-  sourceIPAddress: '192.0.2.110',
-  userAgent: 'Mozilla/5.0 (Windows NT 6.1; WOW64; rv:24.0) Gecko/20100101 Firefox/24.0',
+  awsRegion: 'us-east-1',
+  sourceIPAddress: '192.0.2.0',
+  userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:102.0) Gecko/20100101 Firefox/102.0',
   requestParameters: null,
   responseElements: { ConsoleLogin: 'Success' },
-  additionalEventData: { MobileVersion: 'No', LoginTo: 'https://console.aws.amazon.com/s3/', MFAUsed: 'No' },
-  eventID: '3fcfb182-98f8-4744-bd45-10a395ab61cb',
+  additionalEventData: { LoginTo: 'https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_examplee9aba7f8', MobileVersion: 'No', MFAUsed: 'No' },
+  eventID: 'e1bf1000-86a4-4a78-81d7-EXAMPLE83e2a',
+  eventType: 'AwsConsoleSignIn',
+  recipientAccountId: '999999999999',
 } as const;
 
 type Rec = Record<string, unknown>;
@@ -72,10 +78,10 @@ export function breakGlassAssumeRoleRecord(roleArn = 'arn:aws:iam::111122223333:
   return r;
 }
 
-export function breakGlassConsoleLoginRecord(userName = 'JohnDoe-BREAK-GLASS'): Rec {
+export function breakGlassConsoleLoginRecord(userName = 'Anaya-BREAK-GLASS'): Rec {
   const r = clone(DOC_CONSOLE_LOGIN_RECORD) as unknown as Rec;
   const u = r.userIdentity as Rec;
   u.userName = userName;
-  u.arn = `arn:aws:iam::111122223333:user/${userName}`;
+  u.arn = `arn:aws:iam::999999999999:user/${userName}`;
   return r;
 }

@@ -36,7 +36,7 @@ describe('trail/activity: CloudTrail LookupEvents correlated with the audit log'
     fake.cloudTrailEvents.push(assumeRole(7, { roleArn: 'doc' }));
     fake.cloudTrailEvents.push(assumeRole(8, { key: 'ASIAUNKNOWN000000001', session: 'alice-by-hand', sourceIdentity: 'alice' }));
     const login = breakGlassConsoleLoginRecord() as Record<string, unknown>;
-    fake.cloudTrailEvents.push({ EventId: 'login-1', EventName: 'ConsoleLogin', EventTime: (NOW - 1800_000) / 1000, EventSource: 'signin.amazonaws.com', Username: 'JohnDoe-BREAK-GLASS', CloudTrailEvent: JSON.stringify(login) });
+    fake.cloudTrailEvents.push({ EventId: 'login-1', EventName: 'ConsoleLogin', EventTime: (NOW - 1800_000) / 1000, EventSource: 'signin.amazonaws.com', Username: 'Anaya-BREAK-GLASS', CloudTrailEvent: JSON.stringify(login) });
   });
 
   const audit: AuditRecord[] = [

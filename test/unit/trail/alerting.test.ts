@@ -1,5 +1,7 @@
 // The alert patterns matched against CloudTrail events as AWS documents them:
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html (AssumeRole and ConsoleLogin examples),
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html (AssumeRole example) and
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+// (ConsoleLogin, IAM user without MFA),
 // wrapped in EventBridge's CloudTrail envelope (https://docs.aws.amazon.com/eventbridge/latest/ref/events-structure.html).
 // Pattern semantics: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
 import * as assert from 'assert';
@@ -23,7 +25,7 @@ describe('trail/pattern: EventBridge pattern matching', () => {
     assert.strictEqual(matchesPattern(ASSUME_ROLE_PATTERN, env(DOC_CONSOLE_LOGIN_RECORD)), false);
   });
 
-  it('the ConsoleLogin rule matches a *-BREAK-GLASS user and not the documented JohnDoe', () => {
+  it('the ConsoleLogin rule matches a *-BREAK-GLASS user and not the documented Anaya', () => {
     assert.strictEqual(matchesPattern(CONSOLE_LOGIN_PATTERN, env(breakGlassConsoleLoginRecord())), true);
     assert.strictEqual(matchesPattern(CONSOLE_LOGIN_PATTERN, env(DOC_CONSOLE_LOGIN_RECORD)), false);
     assert.strictEqual(matchesPattern(CONSOLE_LOGIN_PATTERN, env(breakGlassAssumeRoleRecord())), false);
