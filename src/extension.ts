@@ -2,7 +2,7 @@
 // integration tests use. No logic lives here.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { AuditLog } from './core/audit/log';
+import { AuditLog, defaultAuditPath } from './core/audit/log';
 import { auditStoreEvents, sessionAuditFields } from './core/session/flow';
 import { SessionStore } from './core/session/store';
 import { VERSION } from './core/version';
@@ -10,6 +10,7 @@ import { registerCommands } from './commands/registry';
 import type { CommandContext } from './commands/context';
 import { AccountsTreeProvider } from './views/accountsTree';
 import { AwsAccess } from './views/awsAccess';
+import { AuditTrail } from './views/auditTrail';
 import { createExtensionLog } from './views/logChannel';
 import { PlaybookDiagnostics } from './views/playbookDiagnostics';
 import { RoleTemplateDiagnostics } from './views/roleTemplates';
@@ -46,19 +47,23 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   const sessions = new SessionStore({ secrets: new VsCodeSecretStore(context.secrets), warnBeforeMs: warnings(), log });
   // One AuditLog per configured path: its write queue keeps records in order and its file handle stays open between
   // appends (a fresh instance per call reopened the file on the elevation path). A new path gets a new log.
+  // Default: the user's one log shared with the CLI (~/.breakglass/audit.jsonl); each append also nudges the central
+  // trail shipper (CloudWatch Logs, when configured), which never delays the append.
+  const aws = new AwsAccess(context.globalState, log);
+  const trail = new AuditTrail(aws, log);
   let auditLog: AuditLog | undefined;
   const audit = (): AuditLog => {
-    const file = readSettings().auditLogPath || path.join(context.globalStorageUri.fsPath, 'audit.jsonl');
+    const file = readSettings().auditLogPath || defaultAuditPath();
     if (auditLog?.file !== file) {
       void auditLog?.dispose();
-      auditLog = new AuditLog(file, { source: 'vscode' });
+      auditLog = new AuditLog(file, { source: 'vscode', onAppended: () => trail.notify(file) });
     }
     return auditLog;
   };
+  const legacyAudit = path.join(context.globalStorageUri.fsPath, 'audit.jsonl');
   // Lifecycle records go to the audit log at the path configured when they happen.
   const auditEvents = auditStoreEvents(sessions, { append: (r) => audit().append(r) }, (e) => log.error(`audit log write failed: ${(e as Error).message}`));
   const configs = new WorkspaceConfigService(log);
-  const aws = new AwsAccess(context.globalState, log);
   configs.discovery = async (config) => {
     const s = readSettings();
     if (!s.discoverRoles && !s.discoverAccounts) return undefined;
@@ -89,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
       return terminal;
     },
   };
-  context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, terminals, statusBar, playbooks, roleTemplates,
+  context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, trail, terminals, statusBar, playbooks, roleTemplates,
     { dispose: () => auditEvents.dispose() }, { dispose: () => sessions.dispose() }, { dispose: () => void auditLog?.dispose() },
     sessions.onDidChange((e) => {
       if (e.kind === 'warning') {
@@ -148,6 +153,11 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   const ready = sessions.restore().then(({ restored, purged, dropped }) => {
     log.info(`sessions restored: ${restored.length} live, ${purged} expired purged, ${dropped} unreadable dropped`);
   }, (e) => log.error(`could not restore sessions: ${(e as Error).message}`));
+  // Records the CLI (or an earlier window) left unshipped go out now; a log from before the shared default is kept.
+  trail.notify(audit().file);
+  void vscode.workspace.fs.stat(vscode.Uri.file(legacyAudit)).then(() => {
+    if (legacyAudit !== audit().file) log.warn(`an audit log from an older version is kept at ${legacyAudit}; new records go to ${audit().file} (summarise the old one with: breakglass audit --audit-log "${legacyAudit}")`);
+  }, () => undefined);
   log.info(`Break Glass ${VERSION} activated (VS Code ${vscode.version}, ${vscode.env.appName})`);
   return { version: VERSION, commands, accountsTree, statusBar, playbooks, roleTemplates, ready };
 }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { BreakGlassError } from '../core/aws/errors';
 import type { CommandContext } from './context';
 import { auditSummary, exportAudit } from './auditSummary';
+import { provisionAlertingCommand, showActivity } from './activity';
 import { createConfig } from './createConfig';
 import { elevateCommand, reElevateCommand } from './elevate';
 import { openTerminal } from './openTerminal';
@@ -43,6 +44,8 @@ export const COMMANDS = {
   'breakglass.copySwitchRoleLink': copySwitchRoleLink,
   'breakglass.elevateSeveral': elevateSeveralCommand,
   'breakglass.writeProfile': writeProfileCommand,
+  'breakglass.showActivity': showActivity,
+  'breakglass.provisionAlerting': provisionAlertingCommand,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;

@@ -26,6 +26,7 @@ export const PROTECTED_SETTINGS: readonly ProtectedSetting[] = [
   { key: 'terminal.credentialDelivery', scope: 'machine', why: 'decides how session credentials reach terminals' },
   { key: 'revokeInAws', scope: 'application', why: 'decides whether Revoke Session also revokes on AWS' },
   { key: 'auditLogPath', scope: 'machine', why: 'decides where the audit trail is written' },
+  { key: 'audit.cloudWatchLogGroup', scope: 'machine', why: 'decides where every audit record is shipped' },
   { key: 'console.signinEndpoint', scope: 'machine', why: 'receives the session credentials to exchange for a console sign-in token' },
 ];
 

@@ -34,7 +34,7 @@ export interface Settings {
   /** Minutes before expiry at which to warn. */
   expiryWarningMinutes: number[];
   revokeInAws: RevokeInAws;
-  /** Absolute path of the audit log; empty: the extension's global storage. */
+  /** Absolute path of the audit log; empty: the per-user default shared with the CLI (defaultAuditPath). */
   auditLogPath: string;
   discoverRoles: boolean;
   discoverAccounts: boolean;

@@ -10,5 +10,8 @@ import { provisionCommand } from './provision';
 import { checkCommand } from './check';
 import { consoleCommand } from './console';
 import { credentialProcessCommand } from './credentialProcess';
+import { activityCommand } from './activity';
+import { alertingCommand } from './alerting';
 
-export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand, provisionCommand, checkCommand, consoleCommand, credentialProcessCommand];
+export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand,
+  provisionCommand, checkCommand, consoleCommand, credentialProcessCommand, activityCommand, alertingCommand];

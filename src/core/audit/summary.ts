@@ -2,6 +2,7 @@
 // counts by playbook (session policy type), requester and incident, and totals active / revoked / expired — plus
 // failed requests, which matter as much in a review. Rendered as Markdown and as JSON.
 import type { AuditRecord } from './log';
+import type { VerifyResult } from './chain';
 
 export interface AuditQuery {
   /** ISO instant or Date; records before it are ignored. */
@@ -39,6 +40,23 @@ export interface AuditSummary {
   incidents: Record<string, number>;
   sessions: AuditSessionRow[];
   failures: Array<{ ts: string; incidentId?: string; roleArn?: string; requester?: string; code: string; message: string }>;
+  /** AWS-side revocations (AWSRevokeOlderSessions) that failed: the role's older sessions may still work. */
+  failedRevocations: Array<{ ts: string; roleArn?: string; code: string; message: string }>;
+  /** 'requested' records never followed by 'granted' or 'failed': the call was interrupted (crash, killed, closed). */
+  interrupted: Array<{ ts: string; incidentId?: string; roleArn?: string; requester?: string; playbook?: string }>;
+  /** Session ids grouped by incident, requester and playbook. */
+  sessionsBy: { incident: Record<string, string[]>; requester: Record<string, string[]>; playbook: Record<string, string[]> };
+  /** Every record read, and lines that could not be read: the totals above never hide them. */
+  records: number;
+  unreadableLines: number;
+  /** The hash chain, when verified. */
+  integrity?: { ok: boolean; verified: number; legacy: number; torn: number; firstBreak?: VerifyResult['firstBreak'] };
+}
+
+export interface SummaryExtras {
+  /** Lines of the log that did not parse. */
+  unreadableLines?: number;
+  integrity?: VerifyResult;
 }
 
 function ms(v: string | Date | undefined): number | undefined {
@@ -50,7 +68,7 @@ function ms(v: string | Date | undefined): number | undefined {
 
 const bump = (m: Record<string, number>, k: string | undefined) => { const key = k || '(unknown)'; m[key] = (m[key] ?? 0) + 1; };
 
-export function summarizeAudit(records: AuditRecord[], q: AuditQuery = {}): AuditSummary {
+export function summarizeAudit(records: AuditRecord[], q: AuditQuery = {}, extras: SummaryExtras = {}): AuditSummary {
   const since = ms(q.since);
   const until = ms(q.until);
   const now = q.now ?? Date.now();
@@ -78,13 +96,37 @@ export function summarizeAudit(records: AuditRecord[], q: AuditQuery = {}): Audi
     period: { ...(since !== undefined ? { since: new Date(since).toISOString() } : {}), ...(until !== undefined ? { until: new Date(until).toISOString() } : {}) },
     ...(q.incident ? { incident: q.incident } : {}),
     totalSessions: 0, activeSessions: 0, revokedSessions: 0, expiredSessions: 0, failedRequests: 0,
-    sessionTypes: {}, requesters: {}, incidents: {}, sessions: [], failures: [],
+    sessionTypes: {}, requesters: {}, incidents: {}, sessions: [], failures: [], failedRevocations: [], interrupted: [],
+    sessionsBy: { incident: {}, requester: {}, playbook: {} },
+    records: records.length, unreadableLines: extras.unreadableLines ?? 0,
+    ...(extras.integrity ? { integrity: {
+      ok: extras.integrity.ok, verified: extras.integrity.verified, legacy: extras.integrity.legacy, torn: extras.integrity.torn.length,
+      ...(extras.integrity.firstBreak ? { firstBreak: extras.integrity.firstBreak } : {}),
+    } } : {}),
   };
+  // A 'requested' is settled by the next 'granted' or 'failed' for the same requester, role and incident.
+  const open = new Map<string, AuditRecord[]>();
+  const key = (r: AuditRecord) => `${r.requester ?? ''}|${r.roleArn ?? ''}|${r.incidentId ?? ''}`;
+  for (const r of records) {
+    if (r.event === 'requested') open.set(key(r), [...(open.get(key(r)) ?? []), r]);
+    else if (r.event === 'granted' || r.event === 'failed') open.get(key(r))?.shift();
+  }
+  for (const list of open.values()) {
+    for (const r of list) {
+      if (inRange(r.ts) && matches(r)) s.interrupted.push({ ts: r.ts, incidentId: r.incidentId, roleArn: r.roleArn, requester: r.requester, playbook: r.playbook });
+    }
+  }
+  s.interrupted.sort((a, b) => a.ts.localeCompare(b.ts));
+  const group = (m: Record<string, string[]>, k: string | undefined, id: string) => { const kk = k || '(unknown)'; (m[kk] ??= []).push(id); };
   for (const r of records) {
     if (!inRange(r.ts) || !matches(r)) continue;
     if (r.event === 'failed') {
       s.failedRequests++;
       s.failures.push({ ts: r.ts, incidentId: r.incidentId, roleArn: r.roleArn, requester: r.requester, code: r.reason?.code ?? 'Unknown', message: r.reason?.message ?? '' });
+      continue;
+    }
+    if (r.event === 'revoked_aws' && r.reason) {
+      s.failedRevocations.push({ ts: r.ts, roleArn: r.roleArn, code: r.reason.code, message: r.reason.message });
       continue;
     }
     if (r.event !== 'granted' || !r.sessionId) continue;
@@ -99,6 +141,9 @@ export function summarizeAudit(records: AuditRecord[], q: AuditQuery = {}): Audi
     bump(s.sessionTypes, r.playbook);
     bump(s.requesters, r.requester);
     bump(s.incidents, r.incidentId);
+    group(s.sessionsBy.incident, r.incidentId, r.sessionId);
+    group(s.sessionsBy.requester, r.requester, r.sessionId);
+    group(s.sessionsBy.playbook, r.playbook, r.sessionId);
     s.sessions.push({
       sessionId: r.sessionId, incidentId: r.incidentId ?? '', roleArn: r.roleArn ?? '', playbook: r.playbook ?? '',
       requester: r.requester ?? '', grantedAt: r.ts, expiresAt: r.expiresAt ?? '', ...(r.tokenHash ? { tokenHash: r.tokenHash } : {}), status,
@@ -122,6 +167,7 @@ export function renderAuditMarkdown(s: AuditSummary): string {
     '',
     `Period: ${period}${s.incident ? ` · Incident: ${s.incident}` : ''}`,
     '',
+    ...integrityLines(s),
     '| Sessions | Active | Revoked | Expired | Failed requests |',
     '|---:|---:|---:|---:|---:|',
     `| ${s.totalSessions} | ${s.activeSessions} | ${s.revokedSessions} | ${s.expiredSessions} | ${s.failedRequests} |`,
@@ -137,12 +183,35 @@ export function renderAuditMarkdown(s: AuditSummary): string {
     }
     out.push('');
   }
+  if (s.interrupted.length) {
+    out.push('### Requested but never granted (interrupted)', '', '| Time | Incident | Role | Requester | Playbook |', '|---|---|---|---|---|');
+    for (const r of s.interrupted) out.push(`| ${r.ts} | ${cell(r.incidentId ?? '')} | ${cell(r.roleArn ?? '')} | ${cell(r.requester ?? '')} | ${cell(r.playbook ?? '')} |`);
+    out.push('');
+  }
+  if (s.failedRevocations.length) {
+    out.push('### Failed AWS-side revocations', '', 'Sessions of these roles issued before the attempt may still work: revoke again.', '', '| Time | Role | Reason |', '|---|---|---|');
+    for (const r of s.failedRevocations) out.push(`| ${r.ts} | ${cell(r.roleArn ?? '')} | ${r.code}: ${cell(r.message)} |`);
+    out.push('');
+  }
   if (s.failures.length) {
     out.push('### Failed requests', '', '| Time | Incident | Role | Requester | Reason |', '|---|---|---|---|---|');
     for (const f of s.failures) out.push(`| ${f.ts} | ${cell(f.incidentId ?? '')} | ${cell(f.roleArn ?? '')} | ${cell(f.requester ?? '')} | ${f.code}: ${cell(f.message)} |`);
     out.push('');
   }
   return out.join('\n');
+}
+
+function integrityLines(s: AuditSummary): string[] {
+  const out: string[] = [];
+  const i = s.integrity;
+  if (i && !i.ok && i.firstBreak) {
+    out.push(`> **Integrity: BROKEN** — first broken link: ${i.firstBreak.kind} at ${i.firstBreak.file} line ${i.firstBreak.line}. ${i.firstBreak.message}`,
+      `> The totals below still count all ${s.records} record(s) read; ${i.verified} are verified by the chain.`, '');
+  } else if (i) {
+    out.push(`Integrity: hash chain verified (${i.verified} record(s)${i.legacy ? `, ${i.legacy} older unchained` : ''}${i.torn ? `, ${i.torn} torn line(s) from crashes` : ''}).`, '');
+  }
+  if (s.unreadableLines) out.push(`> ${s.unreadableLines} line(s) of the log could not be read and are not in the totals.`, '');
+  return out;
 }
 
 export function renderAuditJson(s: AuditSummary): string {

@@ -14,9 +14,15 @@
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+// --- audit trail services (issue 11) ---
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
+// --- end audit trail services ---
 import { defaultRegion, iamRegion, partitionOfRegion, type Partition } from './partition';
 
-export type AwsService = 'sts' | 'iam' | 'organizations';
+export type AwsService = 'sts' | 'iam' | 'organizations' | 'logs' | 'cloudtrail' | 'events' | 'sns';
 export type CredentialsInput = STSClientConfig['credentials'];
 
 export interface AwsClientOptions {
@@ -38,7 +44,10 @@ export interface AwsClientOptions {
   connectionTimeoutMs?: number;
 }
 
-const ENV_SUFFIX: Record<AwsService, string> = { sts: 'STS', iam: 'IAM', organizations: 'ORGANIZATIONS' };
+const ENV_SUFFIX: Record<AwsService, string> = {
+  sts: 'STS', iam: 'IAM', organizations: 'ORGANIZATIONS',
+  logs: 'CLOUDWATCH_LOGS', cloudtrail: 'CLOUDTRAIL', events: 'EVENTBRIDGE', sns: 'SNS',
+};
 
 /** The endpoint URL to use for a service, or undefined for the SDK default. */
 export function resolveEndpoint(service: AwsService, opts: Pick<AwsClientOptions, 'endpointUrl' | 'env'> = {}): string | undefined {
@@ -100,12 +109,14 @@ function token(count: number, delay: number): RetryTokenLike {
   return { getRetryCount: () => count, getRetryDelay: () => delay };
 }
 
+type AnyClient = STSClient | IAMClient | OrganizationsClient | CloudWatchLogsClient | CloudTrailClient | EventBridgeClient | SNSClient;
+
 /**
  * Creates and caches the SDK clients for one set of options. Reuse one AwsClients per base identity: the clients keep
  * their HTTP keep-alive connections, so a second call skips TCP and TLS setup.
  */
 export class AwsClients {
-  private cache = new Map<string, STSClient | IAMClient | OrganizationsClient>();
+  private cache = new Map<string, AnyClient>();
 
   constructor(readonly options: AwsClientOptions = {}) {}
 
@@ -121,7 +132,7 @@ export class AwsClients {
     };
   }
 
-  private memo<T extends STSClient | IAMClient | OrganizationsClient>(key: string, make: () => T): T {
+  private memo<T extends AnyClient>(key: string, make: () => T): T {
     let c = this.cache.get(key) as T | undefined;
     if (!c) this.cache.set(key, (c = make()));
     return c;
@@ -147,6 +158,24 @@ export class AwsClients {
   organizations(): OrganizationsClient {
     return this.memo('org', () => new OrganizationsClient(this.common('organizations')));
   }
+
+  // --- audit trail services (issue 11): regional, like STS ---
+  cloudWatchLogs(): CloudWatchLogsClient {
+    return this.memo('logs', () => new CloudWatchLogsClient(this.common('logs')));
+  }
+
+  cloudTrail(): CloudTrailClient {
+    return this.memo('cloudtrail', () => new CloudTrailClient(this.common('cloudtrail')));
+  }
+
+  eventBridge(): EventBridgeClient {
+    return this.memo('events', () => new EventBridgeClient(this.common('events')));
+  }
+
+  sns(): SNSClient {
+    return this.memo('sns', () => new SNSClient(this.common('sns')));
+  }
+  // --- end audit trail services ---
 
   /** Closes keep-alive sockets. */
   destroy(): void {
