@@ -1,4 +1,4 @@
-// The ONE place AWS SDK v3 clients are made (STS, IAM, Organizations), so every client honours the same region,
+// The ONE place AWS SDK v3 clients are made (STS, IAM, Organizations, DynamoDB, SNS), so every client honours the same region,
 // credentials, endpoint override and retry policy.
 //
 // Endpoint precedence (same idea as the SDKs' "service-specific endpoints" feature, with the explicit setting first):
@@ -14,9 +14,11 @@
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; // approvals (issue 12)
+import { SNSClient } from '@aws-sdk/client-sns'; // approvals (issue 12)
 import { defaultRegion, iamRegion, partitionOfRegion, type Partition } from './partition';
 
-export type AwsService = 'sts' | 'iam' | 'organizations';
+export type AwsService = 'sts' | 'iam' | 'organizations' | 'dynamodb' | 'sns';
 export type CredentialsInput = STSClientConfig['credentials'];
 
 export interface AwsClientOptions {
@@ -38,7 +40,7 @@ export interface AwsClientOptions {
   connectionTimeoutMs?: number;
 }
 
-const ENV_SUFFIX: Record<AwsService, string> = { sts: 'STS', iam: 'IAM', organizations: 'ORGANIZATIONS' };
+const ENV_SUFFIX: Record<AwsService, string> = { sts: 'STS', iam: 'IAM', organizations: 'ORGANIZATIONS', dynamodb: 'DYNAMODB', sns: 'SNS' };
 
 /** The endpoint URL to use for a service, or undefined for the SDK default. */
 export function resolveEndpoint(service: AwsService, opts: Pick<AwsClientOptions, 'endpointUrl' | 'env'> = {}): string | undefined {
@@ -105,12 +107,12 @@ function token(count: number, delay: number): RetryTokenLike {
  * their HTTP keep-alive connections, so a second call skips TCP and TLS setup.
  */
 export class AwsClients {
-  private cache = new Map<string, STSClient | IAMClient | OrganizationsClient>();
+  private cache = new Map<string, AnyClient>();
 
   constructor(readonly options: AwsClientOptions = {}) {}
 
-  private common(service: AwsService) {
-    const o = this.options;
+  private common(service: AwsService, regionOverride?: string) {
+    const o = regionOverride ? { ...this.options, region: regionOverride } : this.options;
     const endpoint = resolveEndpoint(service, o);
     return {
       region: regionFor(service, o),
@@ -121,7 +123,7 @@ export class AwsClients {
     };
   }
 
-  private memo<T extends STSClient | IAMClient | OrganizationsClient>(key: string, make: () => T): T {
+  private memo<T extends AnyClient>(key: string, make: () => T): T {
     let c = this.cache.get(key) as T | undefined;
     if (!c) this.cache.set(key, (c = make()));
     return c;
@@ -148,12 +150,26 @@ export class AwsClients {
     return this.memo('org', () => new OrganizationsClient(this.common('organizations')));
   }
 
+  // ---- approvals (issue 12) ----
+  /** DynamoDB (the approvals table), in `region` when it differs from the STS region. */
+  dynamodb(region?: string): DynamoDBClient {
+    return this.memo(`dynamodb:${region ?? ''}`, () => new DynamoDBClient(this.common('dynamodb', region)));
+  }
+
+  /** SNS (approval notifications), in the topic's region. */
+  sns(region?: string): SNSClient {
+    return this.memo(`sns:${region ?? ''}`, () => new SNSClient(this.common('sns', region)));
+  }
+  // ---- end approvals ----
+
   /** Closes keep-alive sockets. */
   destroy(): void {
     for (const c of this.cache.values()) c.destroy();
     this.cache.clear();
   }
 }
+
+type AnyClient = STSClient | IAMClient | OrganizationsClient | DynamoDBClient | SNSClient;
 
 /** Convenience: one client factory from options. */
 export function createClients(options: AwsClientOptions = {}): AwsClients {
