@@ -6,5 +6,7 @@ import { lintCommand } from './lint';
 import { elevateCommand } from './elevate';
 import { revokeCommand } from './revoke';
 import { auditCommand } from './audit';
+import { approvalsAdminCommand, approveCommand, denyCommand, requestCommand, requestsCommand } from './approvals';
 
-export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand];
+export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand,
+  requestCommand, requestsCommand, approveCommand, denyCommand, approvalsAdminCommand];
