@@ -13,6 +13,7 @@ import { previewPolicy } from './previewPolicy';
 import { revokeSessionCommand } from './revokeSession';
 import { refresh, revealSession, showMoreAccounts } from './sessionView';
 import { showLog } from './showLog';
+import { approveRequestCommand, denyRequestCommand, elevateApprovedCommand, requestAccessCommand } from './approvals';
 
 type Handler = (ctx: CommandContext, ...args: never[]) => unknown;
 
@@ -32,6 +33,11 @@ export const COMMANDS = {
   'breakglass.previewPolicy': previewPolicy,
   'breakglass.previewPlaybook': previewPlaybook,
   'breakglass.previewPlaybookFile': previewPlaybookFile,
+  // approvals (issue 12)
+  'breakglass.requestAccess': requestAccessCommand,
+  'breakglass.approveRequest': approveRequestCommand,
+  'breakglass.denyRequest': denyRequestCommand,
+  'breakglass.elevateApproved': elevateApprovedCommand,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;
