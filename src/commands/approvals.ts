@@ -87,14 +87,14 @@ function requestOf(arg: unknown): ApprovalRequest | undefined {
   return n && typeof n === 'object' && n.kind === 'request' ? n.request : undefined;
 }
 
-async function decide(ctx: CommandContext, arg: AccountsNode | string | undefined, decision: 'approve' | 'deny'): Promise<ApprovalRequest | undefined> {
+async function decide(ctx: CommandContext, arg: AccountsNode | string | undefined, decision: 'approve' | 'deny', givenNote?: string): Promise<ApprovalRequest | undefined> {
   const id = typeof arg === 'string' ? arg : requestOf(arg)?.id;
   if (!id) {
     void vscode.window.showWarningMessage('Break Glass: choose a request under "Pending approvals" to approve or deny.');
     return undefined;
   }
   const r = requestOf(arg);
-  const note = await vscode.window.showInputBox({
+  const note = typeof givenNote === 'string' ? givenNote : await vscode.window.showInputBox({
     title: `Break Glass: ${decision === 'approve' ? 'Approve' : 'Deny'} request`,
     prompt: r ? `${r.requester} asks for ${r.roleArn.split('/').pop()} (${playbookDisplayName(r.playbook)}) for ${r.incidentId}: "${r.justification}". Note (optional):` : 'Note (optional)',
     placeHolder: decision === 'approve' ? 'e.g. OK for containment only' : 'Why — the requester sees this',
@@ -119,12 +119,13 @@ async function decide(ctx: CommandContext, arg: AccountsNode | string | undefine
   }
 }
 
-export function approveRequestCommand(ctx: CommandContext, arg?: AccountsNode | string): Promise<ApprovalRequest | undefined> {
-  return decide(ctx, arg, 'approve');
+/** `note`: given by a caller (tests, scripts); otherwise asked. */
+export function approveRequestCommand(ctx: CommandContext, arg?: AccountsNode | string, note?: string): Promise<ApprovalRequest | undefined> {
+  return decide(ctx, arg, 'approve', note);
 }
 
-export function denyRequestCommand(ctx: CommandContext, arg?: AccountsNode | string): Promise<ApprovalRequest | undefined> {
-  return decide(ctx, arg, 'deny');
+export function denyRequestCommand(ctx: CommandContext, arg?: AccountsNode | string, note?: string): Promise<ApprovalRequest | undefined> {
+  return decide(ctx, arg, 'deny', note);
 }
 
 /** Elevate with the answers of an approved request (and only that request). */

@@ -35,7 +35,7 @@ const COMMON = {
 const COMMON_HELP = `  --config FILE           workspace config with the "approvals" block (default: ./${CONFIG_RELATIVE_PATH})
   --profile NAME          base credentials profile (default: environment / default chain)
   --region REGION         STS region (the table's region is approvals.region, else this one)
-  --endpoint-url URL      AWS endpoint override (also AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, _SNS, _STS)
+  --endpoint-url URL      STS/IAM endpoint override (the table and topic: AWS_ENDPOINT_URL_DYNAMODB, _SNS or AWS_ENDPOINT_URL)
   --audit-log FILE        audit log (default: $BREAKGLASS_AUDIT_LOG or ~/.breakglass/audit.jsonl)`;
 
 const EXIT_CODES = `Exit codes: 0 done, 1 AWS or the approvals store failed, 2 usage/config problems,

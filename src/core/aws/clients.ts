@@ -46,7 +46,9 @@ const ENV_SUFFIX: Record<AwsService, string> = { sts: 'STS', iam: 'IAM', organiz
 export function resolveEndpoint(service: AwsService, opts: Pick<AwsClientOptions, 'endpointUrl' | 'env'> = {}): string | undefined {
   const env = opts.env ?? process.env;
   const explicit = opts.endpointUrl?.trim();
-  if (explicit) return explicit;
+  // The explicit endpoint (breakglass.endpointUrl, --endpoint-url) is for STS, IAM and Organizations; the approvals
+  // table and topic (DynamoDB, SNS) take AWS_ENDPOINT_URL_DYNAMODB / _SNS / AWS_ENDPOINT_URL only (issue 12).
+  if (explicit && service !== 'dynamodb' && service !== 'sns') return explicit;
   const specific = env[`AWS_ENDPOINT_URL_${ENV_SUFFIX[service]}`]?.trim();
   if (specific) return specific;
   const global = env.AWS_ENDPOINT_URL?.trim();

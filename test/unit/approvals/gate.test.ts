@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { AuditLog } from '../../../src/core/audit/log';
 import { AwsClients } from '../../../src/core/aws/clients';
 import { BreakGlassError } from '../../../src/core/aws/errors';
@@ -82,6 +83,10 @@ describe('approvals/gate in the elevation flow', () => {
     assert.strictEqual(used.status, 'used');
     assert.strictEqual(used.accessKeyId, e.session.accessKeyId);
     assert.strictEqual(used.sessionId, e.session.id);
+    // The table never holds a secret: not the credentials, not the MFA code that was sent.
+    const raw = JSON.stringify((await w.clients('alice').dynamodb().send(new ScanCommand({ TableName: w.table() }))).Items);
+    const sent = w.fake.calls('AssumeRole')[0].params.TokenCode;
+    for (const secret of [e.credentials.secretAccessKey, e.credentials.sessionToken, sent]) assert.ok(!raw.includes(secret), 'secret in the table');
     await assert.rejects(elevateWith(gate), /already used/);
     assert.strictEqual(w.fake.calls('AssumeRole').length, 1);
   });
