@@ -15,7 +15,7 @@ import { planElevation } from '../core/session/elevate';
 import { SESSION_POLICY_TEMPLATES } from '../core/templates';
 import type { AccountsNode } from '../views/accountsTree';
 import type { CommandContext } from './context';
-import { elevateCommand, elevateSteps } from './elevate';
+import { elevateCommand, elevateSteps, type ElevateArgs } from './elevate';
 
 /** The gate for an elevation, or undefined when nothing in config requires approval. */
 export async function approvalGateFor(ctx: CommandContext, config: WorkspaceConfig, clients: AwsClients, requestId?: string):
@@ -62,7 +62,7 @@ async function portsFor(ctx: CommandContext) {
 }
 
 /** Break Glass: Request Access… — the Elevate pickers without the MFA code, then a pending request. */
-export async function requestAccessCommand(ctx: CommandContext, arg?: AccountsNode | string): Promise<ApprovalRequest | undefined> {
+export async function requestAccessCommand(ctx: CommandContext, arg?: AccountsNode | ElevateArgs | string): Promise<ApprovalRequest | undefined> {
   let created: ApprovalRequest | undefined;
   await elevateSteps(ctx, arg, async (input, label) => {
     const planned = planElevation(input);
