@@ -1,15 +1,14 @@
 // Break Glass: Request Access… / Approve… / Deny… / Elevate with This Approval — thin adapters over the approval
 // use-cases in src/core/approvals. Request Access uses the Elevate pickers (elevateSteps) and stops before the MFA
 // step. The gate for Elevate is built here from the workspace config, with "Break glass anyway" asked in a modal.
+// The modules that talk to AWS (store, identity, SNS) are imported on first use, not at activation.
 import * as vscode from 'vscode';
 import type { AwsClients } from '../core/aws/clients';
 import { BreakGlassError, translateAwsError } from '../core/aws/errors';
 import type { WorkspaceConfig } from '../core/config';
 import { approvalGate, approvalRequired, MIN_OVERRIDE_JUSTIFICATION, type ElevationGate } from '../core/approvals/gate';
 import { playbookDisplayName } from '../core/approvals/hash';
-import { decideRequest, requestAccess } from '../core/approvals/requests';
-import { approvalPorts } from '../core/approvals/services';
-import { ApprovalConflict } from '../core/approvals/store';
+import { ApprovalConflict } from '../core/approvals/errors';
 import type { ApprovalRequest } from '../core/approvals/types';
 import { planElevation } from '../core/session/elevate';
 import { SESSION_POLICY_TEMPLATES } from '../core/templates';
@@ -23,6 +22,7 @@ export async function approvalGateFor(ctx: CommandContext, config: WorkspaceConf
   const gated = config.accounts.some((a) => a.roles.some((r) => r.requiresApproval)) || Object.values(config.playbooks ?? {}).some((p) => p.requiresApproval);
   if (!gated) return undefined;
   const state = { brokeGlass: false };
+  const { approvalPorts } = await import('../core/approvals/services');
   const ports = config.approvals ? approvalPorts(config.approvals, clients, { audit: ctx.audit() }) : undefined;
   const gate = approvalGate({
     config, store: ports?.store, identity: ports?.identity ?? (async () => { throw new Error('no approvals block in the workspace config'); }),
@@ -58,7 +58,8 @@ async function portsFor(ctx: CommandContext) {
     throw new BreakGlassError({ code: 'Unknown', title: 'No approvals configured', retryable: false,
       message: 'This workspace\'s .breakglass/config.json has no "approvals" block (table, approvers); add one to request or decide access.' });
   }
-  return approvalPorts(config.approvals, await ctx.aws.clients(), { audit: ctx.audit() });
+  const [{ approvalPorts }, clients] = await Promise.all([import('../core/approvals/services'), ctx.aws.clients()]);
+  return approvalPorts(config.approvals, clients, { audit: ctx.audit() });
 }
 
 /** Break Glass: Request Access… — the Elevate pickers without the MFA code, then a pending request. */
@@ -71,6 +72,7 @@ export async function requestAccessCommand(ctx: CommandContext, arg?: AccountsNo
       return;
     }
     const ports = await portsFor(ctx);
+    const { requestAccess } = await import('../core/approvals/requests');
     if (!approvalRequired(await ctx.configs.get(), planned.plan)) ctx.log.info(`request for ${planned.plan.roleArn}: this role/playbook does not require approval`);
     const o = await vscode.window.withProgress({ location: { viewId: 'breakglass.accounts' }, title: 'Requesting approval…' }, () => requestAccess(planned.plan, ports));
     created = o.request;
@@ -102,6 +104,7 @@ async function decide(ctx: CommandContext, arg: AccountsNode | string | undefine
   });
   if (note === undefined) return undefined;
   try {
+    const { decideRequest } = await import('../core/approvals/requests');
     const o = await decideRequest(id, decision, note, await portsFor(ctx));
     ctx.log.info(`request ${id}: ${decision} → ${o.request.status}`);
     if (!o.notified.ok) void vscode.window.showWarningMessage(`Break Glass: decision recorded, but ${o.notified.message}`);

@@ -18,7 +18,8 @@ import type { ElevationPlan } from '../session/elevate';
 import type { Session } from '../session/types';
 import { planPolicyHash, playbookDisplayName } from './hash';
 import { noNotifier, type Notifier } from './notify';
-import { ApprovalConflict, ApprovalRefused, ApprovalStoreError, describeState, type ApprovalStore } from './store';
+import { ApprovalConflict, ApprovalRefused, ApprovalStoreError, describeState } from './errors';
+import type { ApprovalStore } from './store';
 import type { ApprovalRequest, ApprovalSubject, CallerIdentity } from './types';
 
 export interface ElevationGate {

@@ -1,7 +1,7 @@
 // SNS notifications on request, decision and "break glass anyway": incident, requester, role, playbook, state and a
 // link — never a secret (no credentials, no MFA code, no session token; not even the access key id). A failure to
 // notify never blocks the decision: publish() resolves with what went wrong, for the front end to show.
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { translateAwsError } from '../aws/errors';
 import { playbookDisplayName } from './hash';
 import type { ApprovalRequest } from './types';
@@ -55,6 +55,7 @@ export function snsNotifier(sns: SNSClient | (() => SNSClient), topicArn: string
     async publish(kind, r) {
       const { subject, message } = notificationText(kind, r, requestUrl);
       try {
+        const { PublishCommand } = await import('@aws-sdk/client-sns'); // loaded on first use, not at activation
         const client = typeof sns === 'function' ? sns() : sns;
         const out = await client.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
         return { ok: true, ...(out.MessageId ? { messageId: out.MessageId } : {}) };
