@@ -87,7 +87,10 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
       return terminal;
     },
   };
-  context.subscriptions.push(approvals, configs.onDidChange(() => accountsView.visible && void approvals.refresh()));
+  context.subscriptions.push(approvals, configs.onDidChange(() => accountsView.visible && void approvals.refresh()),
+    approvals.onDidApprove((r) => void vscode.window.showInformationMessage(
+      `Break Glass: your request for ${r.roleArn.split('/').pop()} (${r.incidentId}) was approved by ${r.decidedByArn ?? 'an approver'}.`, 'Elevate')
+      .then((pick) => pick && vscode.commands.executeCommand('breakglass.elevateApproved', { kind: 'request', id: `mine:${r.id}`, request: r, parentId: 'myRequests' }))));
   context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, terminals, statusBar, playbooks,
     { dispose: () => auditEvents.dispose() }, { dispose: () => sessions.dispose() }, { dispose: () => void auditLog?.dispose() },
     sessions.onDidChange((e) => {

@@ -253,6 +253,7 @@ export async function elevateSteps(ctx: CommandContext, arg?: AccountsNode | Ele
       });
     });
     const s = result.session;
+    if (approval?.state.brokeGlass) ctx.accountsTree.approvals?.markBrokeGlass(s.id); // approvals (issue 12)
     ctx.log.info(`granted session ${s.id}: ${s.roleSessionName}, key ${s.accessKeyId}, token sha256 ${s.tokenHash}, expires ${s.expiresAt}`);
     // The 'granted' line (and the SecretStorage copy) land before the terminal's 'terminal_opened' line, so the audit
     // log reads in the order things happened; it is a millisecond or two, far less than a terminal takes to open.

@@ -247,6 +247,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
         this.shown.set(element.id, left);
         const playbook = s.playbook.startsWith('file:') ? s.playbook.split(/[\\/]/).pop() : s.playbook;
         item.description = `${left} · ${underTop ? s.roleName : playbook}`;
+        if (this.approvals?.isBreakGlassSession(s.id)) item.description = `BREAK GLASS (no approval) · ${item.description}`; // issue 12
         item.contextValue = sessionContextValue(s, now, this.expiringWithinMs());
         item.iconPath = new vscode.ThemeIcon(item.contextValue === 'session:expiring' ? 'watch' : 'shield',
           item.contextValue === 'session:expiring' ? new vscode.ThemeColor('list.warningForeground') : undefined);

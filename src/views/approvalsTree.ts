@@ -37,6 +37,11 @@ export class ApprovalsSection implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   /** Fires when the lists changed (the tree repaints its approval groups). */
   readonly onDidChange = this.emitter.event;
+  private readonly approvedEmitter = new vscode.EventEmitter<ApprovalRequest>();
+  /** One of my requests turned approved since the last fetch (offer Elevate at once). */
+  readonly onDidApprove = this.approvedEmitter.event;
+  /** Sessions started with "Break glass anyway" in this window (the table's items cover earlier ones). */
+  private readonly brokeGlass = new Set<string>();
   private lists: RequestLists | undefined;
   private error: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -71,8 +76,10 @@ export class ApprovalsSection implements vscode.Disposable {
     this.inflight ??= (async () => {
       this.fetches++;
       try {
+        const before = new Map((this.lists?.mine ?? []).map((r) => [r.id, r.status]));
         this.lists = await this.opts.load();
         this.error = undefined;
+        for (const r of this.lists?.mine ?? []) if (before.get(r.id) === 'pending' && r.status === 'approved') this.approvedEmitter.fire(r);
       } catch (e) {
         this.error = translateAwsError(e).message;
       } finally {
@@ -81,6 +88,15 @@ export class ApprovalsSection implements vscode.Disposable {
       this.emitter.fire();
     })();
     return this.inflight;
+  }
+
+  markBrokeGlass(sessionId: string): void {
+    this.brokeGlass.add(sessionId);
+  }
+
+  /** Whether a session was started without approval ("Break glass anyway"): shown as such on its tree items. */
+  isBreakGlassSession(sessionId: string): boolean {
+    return this.brokeGlass.has(sessionId) || Boolean(this.lists?.mine.some((r) => r.breakGlass && r.sessionId === sessionId));
   }
 
   get current(): RequestLists | undefined {
@@ -166,5 +182,6 @@ export class ApprovalsSection implements vscode.Disposable {
   dispose(): void {
     this.setVisible(false);
     this.emitter.dispose();
+    this.approvedEmitter.dispose();
   }
 }

@@ -2,7 +2,8 @@
 //
 // One HTTP server on 127.0.0.1 (random port) answers:
 //   STS  (awsQuery, XML): AssumeRole, GetCallerIdentity
-//   IAM  (awsQuery, XML): ListRoles, ListRoleTags, GetRole, GetRolePolicy, PutRolePolicy, ListMFADevices
+//   IAM  (awsQuery, XML): ListRoles, ListRoleTags, GetRole, GetRolePolicy, PutRolePolicy, ListMFADevices,
+//                         ListGroupsForUser, GetGroup (approvals)
 //   Organizations (awsJson1_1): ListAccounts
 // The service is taken from the SigV4 credential scope (…/<region>/<service>/aws4_request), so one URL serves as
 // AWS_ENDPOINT_URL for all of them. Responses and errors are shaped like AWS's (ErrorResponse/Error/Type,Code,Message

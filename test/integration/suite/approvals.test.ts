@@ -153,8 +153,12 @@ describe('approvals in the tree and on Elevate (dynalite, local STS/SNS)', funct
     assert.strictEqual(refused, undefined);
     assert.strictEqual(fake.calls('AssumeRole').length, 0, 'no AssumeRole without approval');
 
+    let told: ApprovalRequest | undefined;
+    const sub = section().onDidApprove((r) => { if (r.id === mine.id) told = r; });
     await decideRequest(mine.id, 'approve', undefined, approvalPorts(approvals, bob));
     await section().refresh();
+    sub.dispose();
+    assert.strictEqual(told?.decidedByArn, BOB.arn, 'the requester is told as soon as the request is approved');
     node = (await group('myRequests')).find((n) => n.kind === 'request' && n.request.id === mine.id)!;
     const item = api.accountsTree.getTreeItem(node);
     assert.strictEqual(item.contextValue, 'request:mine:approved');
