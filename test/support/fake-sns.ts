@@ -2,7 +2,8 @@
 // http://sns.amazonaws.com/doc/2010-03-31/ namespace, ErrorResponse/Error/Type,Code,Message on failure), for the
 // approval notification tests. Only Publish is served; every request is recorded so a test can read what was sent.
 // Wire format: https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (response elements, errors NotFound 404,
-// AuthorizationError 403, InvalidParameter 400) and https://docs.aws.amazon.com/sns/latest/api/CommonErrors.html.
+// AuthorizationError 403, InvalidParameter 400; Subject under 100 characters without line breaks or control characters)
+// and https://docs.aws.amazon.com/sns/latest/api/CommonErrors.html.
 import * as http from 'http';
 import { randomUUID } from 'crypto';
 import type { AddressInfo } from 'net';
@@ -51,7 +52,9 @@ export async function startFakeSns(topics: string[] = []): Promise<FakeSns> {
       } else {
         const topicArn = form.get('TopicArn') ?? '';
         const message = form.get('Message');
+        const subject = form.get('Subject');
         if (!message) reply = error(400, 'InvalidParameter', 'Invalid parameter: Empty message');
+        else if (subject !== null && (subject.length >= 100 || /[\x00-\x1f\x7f]/.test(subject))) reply = error(400, 'InvalidParameter', 'Invalid parameter: Subject');
         else if (!known.has(topicArn)) reply = error(404, 'NotFound', 'Topic does not exist');
         else {
           published.push({ topicArn, message, raw, ...(form.get('Subject') ? { subject: form.get('Subject')! } : {}) });

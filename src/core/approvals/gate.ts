@@ -236,7 +236,8 @@ export function approvalGate(opts: ApprovalGateOptions): ElevationGate {
       }
       const why = lost ? `${lost.message}` : explainMissing(candidates, hash, now(), plan);
       if (allowOverride) return override(plan, why, me);
-      refuse('Approval required', `${why} Ask for approval with "Break Glass: Request Access…" or \`breakglass request\`.`);
+      const hint = lost || candidates.some((r) => !r.breakGlass && r.policyHash === hash) ? '' : ' Ask for approval with "Break Glass: Request Access…" or `breakglass request`.';
+      refuse('Approval required', `${why}${hint}`);
     },
   };
 }

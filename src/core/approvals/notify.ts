@@ -29,7 +29,9 @@ export function notificationText(kind: NotificationKind, r: ApprovalRequest, req
     denied: 'Request denied',
     'break-glass': 'BREAK GLASS ANYWAY — elevation WITHOUT approval',
   };
-  const subject = `[Break Glass] ${head[kind]}: ${r.incidentId} ${role}`.slice(0, 99);
+  // SNS: "Subjects must be UTF-8 text with no line breaks or control characters, and less than 100 characters long"
+  // (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html); kept to printable ASCII, as older SNS required.
+  const subject = `[Break Glass] ${head[kind]}: ${r.incidentId} ${role}`.replace(/\u2014/g, '-').replace(/[^\x20-\x7e]/g, '?').slice(0, 99);
   const lines = [
     `${head[kind]}.`,
     '',

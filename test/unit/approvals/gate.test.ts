@@ -206,6 +206,7 @@ describe('approvals/gate in the elevation flow', () => {
       assert.match(items[0].justification, /^BREAK GLASS ANYWAY: /);
       const notice = w.sns.published.at(-1)!;
       assert.match(notice.subject!, /BREAK GLASS ANYWAY/);
+      assert.match(notice.subject!, /^[\x20-\x7e]{1,99}$/, 'a subject SNS accepts');
       assert.ok(!notice.raw.includes(e.credentials.secretAccessKey) && !notice.raw.includes(encodeURIComponent(e.credentials.sessionToken)));
       await audit.dispose();
     });
