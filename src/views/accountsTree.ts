@@ -58,7 +58,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
     this.now = opts.now ?? Date.now;
     this.expiringWithinMs = opts.expiringWithinMs ?? (() => 2 * 60_000);
     this.approvals = opts.approvals;
-    if (this.approvals) this.disposables.push(this.approvals.onDidChange(() => this.refresh()));
+    if (this.approvals) this.disposables.push(this.approvals.onDidChange(() => this.onApprovalsChange()));
     this.disposables.push(configs.onDidChange((c) => {
       this.config = c;
       this.refresh();
@@ -105,6 +105,17 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
       return;
     }
     for (const n of parents) this.emitter.fire(n);
+  }
+
+  /** Repaints the approval groups; the whole tree only when a group comes or goes (issue 12). */
+  private onApprovalsChange(): void {
+    const roots = (this.approvals?.roots() ?? []).map((n) => n.id);
+    const groups = roots.map((id) => this.nodes.get(id));
+    if (groups.some((g) => !g) || ['pendingApprovals', 'myRequests', 'approvalsError'].some((id) => this.nodes.has(id) && !roots.includes(id))) {
+      this.refresh();
+      return;
+    }
+    for (const g of groups) this.emitter.fire(g);
   }
 
   /** Shows the next page of accounts. */

@@ -50,6 +50,8 @@ export class ApprovalsSection implements vscode.Disposable {
   private readonly now: () => number;
   /** How many fetches were made (tests check that a hidden view does not poll). */
   fetches = 0;
+  /** What the last fetch showed: a poll that changes nothing repaints nothing. */
+  private shown = '';
 
   constructor(private readonly opts: ApprovalsSectionOptions) {
     this.pollMs = opts.pollMs ?? 30_000;
@@ -85,7 +87,11 @@ export class ApprovalsSection implements vscode.Disposable {
       } finally {
         this.inflight = undefined;
       }
-      this.emitter.fire();
+      const shown = JSON.stringify([this.error, this.lists?.isApprover, [...(this.lists?.pending ?? []), ...(this.lists?.mine ?? [])].map((r) => `${r.id}:${r.version}:${statusLabel(r, this.now())}`)]);
+      if (shown !== this.shown) {
+        this.shown = shown;
+        this.emitter.fire();
+      }
     })();
     return this.inflight;
   }
