@@ -51,7 +51,8 @@ Options:
   --break-glass-anyway TEXT  elevate WITHOUT approval, where approvals.allowBreakGlassAnyway is true: TEXT says why
                           (at least 15 characters); audited and notified at once
 
-Exit codes: 0 success (or CMD's code with --exec), 1 AWS refused or failed, 2 usage or pre-flight problems.
+Exit codes: 0 success (or CMD's code with --exec), 1 AWS refused or failed (or no usable approval for a role that
+requires one), 2 usage or pre-flight problems.
 `;
 
 export const ELEVATE_OPTIONS = {
