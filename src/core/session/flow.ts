@@ -103,7 +103,7 @@ export async function elevateAndRecord(plan: ElevationPlan, deps: FlowDeps & { r
   let result: Elevation;
   let reservation: GateReservation | undefined;
   try {
-    reservation = await deps.gate?.reserve(plan); // approvals (issue 12): refuses without a usable approval
+    if (deps.gate) reservation = await deps.gate.reserve(plan); // approvals (issue 12): refuses without a usable approval
     result = await elevate(plan, deps);
   } catch (e) {
     const tr = e instanceof BreakGlassError ? e.translated : translateAwsError(e);
