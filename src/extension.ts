@@ -9,6 +9,7 @@ import { VERSION } from './core/version';
 import { registerCommands } from './commands/registry';
 import type { CommandContext } from './commands/context';
 import { AccountsTreeProvider } from './views/accountsTree';
+import { ApprovalsSection } from './views/approvalsTree';
 import { AwsAccess } from './views/awsAccess';
 import { AuditTrail } from './views/auditTrail';
 import { createExtensionLog } from './views/logChannel';
@@ -75,7 +76,17 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
     ]);
     return mergeDiscovery(config, roles, accounts);
   };
-  const accountsTree = new AccountsTreeProvider(configs, sessions, { expiringWithinMs: lastThresholdMs });
+  // approvals (issue 12): the lists come from the table named in the workspace config, with the base credentials.
+  const approvals = new ApprovalsSection({
+    load: async () => {
+      const config = await configs.get();
+      if (!config.approvals) return undefined;
+      const [{ approvalPorts }, { listRequests }, clients] = await Promise.all([
+        import('./core/approvals/services'), import('./core/approvals/requests'), aws.clients()]);
+      return listRequests(approvalPorts(config.approvals, clients));
+    },
+  });
+  const accountsTree = new AccountsTreeProvider(configs, sessions, { expiringWithinMs: lastThresholdMs, approvals });
   const accountsView = vscode.window.createTreeView('breakglass.accounts', { treeDataProvider: accountsTree, showCollapseAll: true });
   accountsTree.attach(accountsView);
   const terminals = new SessionTerminals(sessions, log);
@@ -94,6 +105,10 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
       return terminal;
     },
   };
+  context.subscriptions.push(approvals, configs.onDidChange(() => accountsView.visible && void approvals.refresh()),
+    approvals.onDidApprove((r) => void vscode.window.showInformationMessage(
+      `Break Glass: your request for ${r.roleArn.split('/').pop()} (${r.incidentId}) was approved by ${r.decidedByArn ?? 'an approver'}.`, 'Elevate')
+      .then((pick) => pick && vscode.commands.executeCommand('breakglass.elevateApproved', { kind: 'request', id: `mine:${r.id}`, request: r, parentId: 'myRequests' }))));
   context.subscriptions.push(log.channel, configs, accountsTree, accountsView, aws, trail, terminals, statusBar, playbooks, roleTemplates,
     { dispose: () => auditEvents.dispose() }, { dispose: () => sessions.dispose() }, { dispose: () => void auditLog?.dispose() },
     sessions.onDidChange((e) => {

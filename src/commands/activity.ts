@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { BreakGlassError, translateAwsError } from '../core/aws/errors';
-import { lookupBreakGlassActivity, type ActivityResult } from '../core/trail/activity';
+import type { ActivityResult } from '../core/trail/activity';
 import { ActivityPanel } from '../views/activityPanel';
 import type { CommandContext } from './context';
 
@@ -29,6 +29,8 @@ export async function showActivity(ctx: CommandContext, args?: { days?: number }
       const ac = new AbortController();
       const sub = token.onCancellationRequested(() => ac.abort());
       try {
+        // Loaded on first use: the CloudTrail SDK stays off the activation path.
+        const { lookupBreakGlassActivity } = await import('../core/trail/activity');
         return await lookupBreakGlassActivity(clients.cloudTrail(), records, { days, abortSignal: ac.signal });
       } catch (e) {
         if ((e as Error).name === 'AbortError') return undefined;

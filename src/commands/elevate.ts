@@ -17,6 +17,7 @@ import { formatDuration } from '../views/countdown';
 import { readSettings } from '../views/settings';
 import type { AccountsNode } from '../views/accountsTree';
 import type { CommandContext } from './context';
+import { approvalGateFor } from './approvals';
 
 /** Pre-filled answers. `playbook`: a built-in name, `file:<path>` for a policy file, or `none` (role's full permissions). */
 export interface ElevateArgs {
@@ -27,12 +28,23 @@ export interface ElevateArgs {
   durationSeconds?: number;
   tokenCode?: string;
   mfaSerial?: string;
+  /** Use this approved request (approvals, issue 12). */
+  requestId?: string;
 }
 
 const TOTAL_STEPS = 7;
 const FULL_PERMISSIONS = 'none';
 
 export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | ElevateArgs | string): Promise<Session | undefined> {
+  return elevateSteps(ctx, arg);
+}
+
+/**
+ * The Elevate pickers. With `request` (Break Glass: Request Access…) they stop before the MFA step and hand the
+ * answers over instead of elevating.
+ */
+export async function elevateSteps(ctx: CommandContext, arg?: AccountsNode | ElevateArgs | string,
+  request?: (input: ElevationInput, playbookLabel: string) => Promise<void>): Promise<Session | undefined> {
   const args: ElevateArgs = typeof arg === 'string' ? { roleArn: arg }
     : arg && 'kind' in arg ? (arg.kind === 'role' ? { roleArn: arg.role.arn } : {})
       : { ...(arg ?? {}) };
@@ -41,7 +53,7 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
   const clientsReady = ctx.aws.clients();
   clientsReady.catch(() => undefined);
   const config = await ctx.configs.get();
-  const title = 'Break Glass: Elevate';
+  const title = request ? 'Break Glass: Request Access' : 'Break Glass: Elevate';
   const pattern = settings.incidentRegExp;
 
   // What the steps decide.
@@ -161,14 +173,14 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
     return stepDuration;
   };
   const stepDuration: Step = async (input) => {
-    if (durationSeconds && args.durationSeconds) return stepMfa;
+    if (durationSeconds && args.durationSeconds) return request ? undefined : stepMfa;
     const chained = profile?.isRoleSession ?? (settings.sourceProfile ? false : envIsRoleSession(process.env) === true);
     const max = Math.min(playbookMax(playbook), role!.maxSessionDuration ?? 43200, chained ? 3600 : 43200);
     const choices = [...new Set([max, 900, 1800, 3600, 7200, 14400, 28800].filter((d) => d <= max))].sort((a, b) => a - b);
     const items = choices.map((d) => ({ label: formatDuration(d), description: d === max ? 'the most this playbook and role allow' : '', d }));
     durationSeconds = (await input.pick({ title, step: 6, totalSteps: TOTAL_STEPS, placeholder: 'For how long?', items,
       activeItem: items.find((i) => i.d === (durationSeconds ?? max)) })).d;
-    return stepMfa;
+    return request ? undefined : stepMfa;
   };
   const stepMfa: Step = async (input) => {
     if (tokenCode && args.tokenCode) return undefined;
@@ -208,6 +220,11 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
     }
     throw e;
   }
+  if (request) {
+    // No MFA code for a request: only what the session would be is recorded (approvals, issue 12).
+    await request({ ...elevationInput(undefined), mfaSerial: undefined, mfaRequired: false }, playbookLabel);
+    return undefined;
+  }
 
   const plan = planElevation(elevationInput(tokenCode));
   if (!plan.ok) {
@@ -221,6 +238,7 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
   ctx.log.info(`AssumeRole ${plan.plan.roleArn} as ${plan.plan.input.RoleSessionName} for ${plan.plan.input.DurationSeconds}s ` +
     `(playbook ${plan.plan.playbook}, incident ${plan.plan.incidentId}, policy ${plan.plan.policySize} chars)`);
 
+  let approval: Awaited<ReturnType<typeof approvalGateFor>>;
   try {
     const result = await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification, cancellable: true,
@@ -229,11 +247,13 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       const clients = await clientsReady;
+      approval = await approvalGateFor(ctx, config, clients, args.requestId); // approvals (issue 12)
       return elevateAndRecord(plan.plan, {
-        sts: clients.stsForMfa(), store: ctx.sessions, audit: ctx.audit(), abortSignal: abort.signal, requested: pending,
+        sts: clients.stsForMfa(), store: ctx.sessions, audit: ctx.audit(), abortSignal: abort.signal, requested: pending, gate: approval?.gate,
       });
     });
     const s = result.session;
+    if (approval?.state.brokeGlass) ctx.accountsTree.approvals?.markBrokeGlass(s.id); // approvals (issue 12)
     ctx.log.info(`granted session ${s.id}: ${s.roleSessionName}, key ${s.accessKeyId}, token sha256 ${s.tokenHash}, expires ${s.expiresAt}`);
     // The 'granted' line (and the SecretStorage copy) land before the terminal's 'terminal_opened' line, so the audit
     // log reads in the order things happened; it is a millisecond or two, far less than a terminal takes to open.
@@ -242,7 +262,8 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
       void vscode.window.showWarningMessage(`Break Glass: the session works, but recording it failed (${(e as Error).message}). Check the audit log path.`);
     });
     if (readSettings().openTerminalOnElevate) await ctx.openTerminal(s.id);
-    const note = plan.plan.notes.length ? ` ${plan.plan.notes.join(' ')}` : '';
+    const note = (approval?.state.brokeGlass ? ' BREAK GLASS ANYWAY: elevated WITHOUT approval; approvers were notified.' : '')
+      + (plan.plan.notes.length ? ` ${plan.plan.notes.join(' ')}` : '');
     void vscode.window.showInformationMessage(
       `Break Glass: ${s.roleName} for ${s.incidentId} (${playbookLabel}) until ${new Date(s.expiresAt).toLocaleTimeString()}.${note}`,
       'Open Terminal', 'Preview Policy').then((pick) => {

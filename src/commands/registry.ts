@@ -19,6 +19,7 @@ import { readinessCheck } from './readinessCheck';
 import { copySwitchRoleLink, openConsole } from './openConsole';
 import { elevateSeveralCommand } from './elevateSeveral';
 import { writeProfileCommand } from './writeProfile';
+import { approveRequestCommand, denyRequestCommand, elevateApprovedCommand, requestAccessCommand } from './approvals';
 
 type Handler = (ctx: CommandContext, ...args: never[]) => unknown;
 
@@ -46,6 +47,11 @@ export const COMMANDS = {
   'breakglass.writeProfile': writeProfileCommand,
   'breakglass.showActivity': showActivity,
   'breakglass.provisionAlerting': provisionAlertingCommand,
+  // approvals (issue 12)
+  'breakglass.requestAccess': requestAccessCommand,
+  'breakglass.approveRequest': approveRequestCommand,
+  'breakglass.denyRequest': denyRequestCommand,
+  'breakglass.elevateApproved': elevateApprovedCommand,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;

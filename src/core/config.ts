@@ -17,6 +17,8 @@ export interface RoleConfig {
   mfaRequired?: boolean;
   permissionsBoundary?: string;
   tags?: Record<string, string>;
+  /** Two-person rule: elevation needs an approved request (see `approvals`). */
+  requiresApproval?: boolean;
   /** The playbook a provisioned role is dedicated to (BREAK-GLASS-<TYPE>-<PLAYBOOK>). */
   playbook?: string;
   /** IAM path, e.g. /incident-response/ (part of the derived ARN). */
@@ -55,7 +57,36 @@ export interface WorkspaceConfig {
   version: 1;
   accounts: AccountConfig[];
   provisioning?: ProvisioningConfig;
+  // ---- approvals (issue 12) ----
+  /** Two-person approval store and rules; absent when the workspace does not use approvals. */
+  approvals?: ApprovalsConfig;
+  /** Per-playbook settings, by playbook display name (built-in name or file name without .json). */
+  playbooks?: Record<string, { requiresApproval?: boolean }>;
+  // ---- end approvals ----
 }
+
+// ---- approvals (issue 12) ----
+export interface ApprovalsConfig {
+  /** DynamoDB table name (in the security account). */
+  table: string;
+  /** Region of the table (default: the STS region). */
+  region?: string;
+  /** SNS topic ARN for request/decision notifications. */
+  topicArn?: string;
+  /** Who may approve: principal ARN patterns (`*` and `?` wildcards) and/or IAM group names. */
+  approvers: { principals: string[]; groups: string[] };
+  /** Distinct approvals needed: 1 (default) or 2. */
+  required: 1 | 2;
+  /** How long a request (and then its approval) stays usable, in minutes. Default 60. */
+  expiresInMinutes: number;
+  /** Days an item stays in the table after it expires, before DynamoDB TTL deletes it. Default 90. */
+  retentionDays: number;
+  /** Whether "Break glass anyway" (elevating without an approval, justified and notified) is possible. Default false. */
+  allowBreakGlassAnyway: boolean;
+  /** A link to the request shown in notifications; `{id}` is replaced by the request id. */
+  requestUrl?: string;
+}
+// ---- end approvals ----
 
 export interface ConfigProblem {
   /** JSON path such as `accounts[0].roles[1].name`. */
@@ -133,6 +164,31 @@ export function parseWorkspaceConfig(text: string): { config: WorkspaceConfig; p
     const prov = parseProvisioning(raw.provisioning, problems);
     if (prov) config.provisioning = prov;
   }
+  // ---- approvals (issue 12) ----
+  if (raw.approvals !== undefined) {
+    const approvals = parseApprovals(raw.approvals, problems);
+    if (approvals) config.approvals = approvals;
+  }
+  if (raw.playbooks !== undefined) {
+    if (!isObject(raw.playbooks)) {
+      problems.push({ path: 'playbooks', message: '"playbooks" must be an object: { "incident_responder": { "requiresApproval": true } }.' });
+    } else {
+      config.playbooks = {};
+      for (const [name, v] of Object.entries(raw.playbooks)) {
+        if (!isObject(v) || (v.requiresApproval !== undefined && typeof v.requiresApproval !== 'boolean')) {
+          problems.push({ path: `playbooks.${name}`, message: `playbooks.${name} must be { "requiresApproval": true } or false.` });
+          continue;
+        }
+        config.playbooks[name] = typeof v.requiresApproval === 'boolean' ? { requiresApproval: v.requiresApproval } : {};
+      }
+    }
+  }
+  const needsApproval = config.accounts.some((a) => a.roles.some((r) => r.requiresApproval))
+    || Object.values(config.playbooks ?? {}).some((p) => p.requiresApproval);
+  if (needsApproval && !config.approvals) {
+    problems.push({ path: 'approvals', message: 'Some roles or playbooks have "requiresApproval": true but there is no "approvals" block; add { "approvals": { "table": "breakglass-approvals", "approvers": { "groups": ["IncidentApprovers"] } } }. Until then their elevation is refused.' });
+  }
+  // ---- end approvals ----
   return { config, problems };
 }
 
@@ -184,6 +240,74 @@ function parseProvisioning(v: unknown, problems: ConfigProblem[]): ProvisioningC
   return { securityAccountId: id, trustedPrincipalArns: trusted, mfaMaxAgeSeconds, provisioningRoleName, users };
 }
 
+// ---- approvals (issue 12) ----
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+const GROUP_NAME = /^[\w+=,.@-]{1,128}$/;
+
+function parseApprovals(a: unknown, problems: ConfigProblem[]): ApprovalsConfig | undefined {
+  const at = 'approvals';
+  if (!isObject(a)) return void problems.push({ path: at, message: '"approvals" must be an object with at least "table" and "approvers".' });
+  if (typeof a.table !== 'string' || !TABLE_NAME.test(a.table)) {
+    return void problems.push({ path: `${at}.table`, message: `approvals.table ${JSON.stringify(a.table)} is not a DynamoDB table name (3–255 of letters, digits, _ . -), e.g. "breakglass-approvals".` });
+  }
+  const out: ApprovalsConfig = {
+    table: a.table, approvers: { principals: [], groups: [] }, required: 1, expiresInMinutes: 60, retentionDays: 90, allowBreakGlassAnyway: false,
+  };
+  if (a.region !== undefined) {
+    if (typeof a.region === 'string' && REGION.test(a.region)) out.region = a.region;
+    else problems.push({ path: `${at}.region`, message: `approvals.region ${JSON.stringify(a.region)} does not look like an AWS region (e.g. us-east-1).` });
+  }
+  if (a.topicArn !== undefined) {
+    if (typeof a.topicArn === 'string' && TOPIC_ARN.test(a.topicArn)) out.topicArn = a.topicArn;
+    else problems.push({ path: `${at}.topicArn`, message: `approvals.topicArn ${JSON.stringify(a.topicArn)} is not an SNS topic ARN (arn:aws:sns:us-east-1:111122223333:breakglass-approvals).` });
+  }
+  const approvers = a.approvers;
+  if (!isObject(approvers)) {
+    problems.push({ path: `${at}.approvers`, message: 'Add "approvers": { "principals": ["arn:aws:iam::111122223333:user/*"], "groups": ["IncidentApprovers"] } — without approvers no request can be approved.' });
+  } else {
+    const list = (v: unknown, key: string, ok: (s: string) => boolean, hint: string) => {
+      if (v === undefined) return [];
+      if (!Array.isArray(v)) { problems.push({ path: `${at}.approvers.${key}`, message: `approvals.approvers.${key} must be an array of strings.` }); return []; }
+      return v.filter((x, k): x is string => {
+        if (typeof x === 'string' && ok(x)) return true;
+        problems.push({ path: `${at}.approvers.${key}[${k}]`, message: `${JSON.stringify(x)} ${hint}` });
+        return false;
+      });
+    };
+    out.approvers.principals = list(approvers.principals, 'principals', (x) => /^arn:(aws|aws-cn|aws-us-gov|\*):(iam|sts)::(\d{12}|\*):\S+$/.test(x),
+      'is not a principal ARN pattern (arn:aws:iam::111122223333:user/alice, arn:aws:sts::111122223333:assumed-role/Approver/*).');
+    out.approvers.groups = list(approvers.groups, 'groups', (x) => GROUP_NAME.test(x), 'is not an IAM group name.');
+    if (!out.approvers.principals.length && !out.approvers.groups.length) {
+      problems.push({ path: `${at}.approvers`, message: 'approvals.approvers lists nobody; name principal ARN patterns or IAM groups, or no request can ever be approved.' });
+    }
+  }
+  if (a.required !== undefined) {
+    if (a.required === 1 || a.required === 2) out.required = a.required;
+    else problems.push({ path: `${at}.required`, message: `approvals.required must be 1 or 2 (distinct approvers), not ${JSON.stringify(a.required)}.` });
+  }
+  if (a.expiresInMinutes !== undefined) {
+    const m = a.expiresInMinutes;
+    if (typeof m === 'number' && Number.isInteger(m) && m >= 5 && m <= 24 * 60) out.expiresInMinutes = m;
+    else problems.push({ path: `${at}.expiresInMinutes`, message: `approvals.expiresInMinutes must be whole minutes from 5 to 1440, not ${JSON.stringify(m)}.` });
+  }
+  if (a.retentionDays !== undefined) {
+    const d = a.retentionDays;
+    if (typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= 3650) out.retentionDays = d;
+    else problems.push({ path: `${at}.retentionDays`, message: `approvals.retentionDays must be whole days from 0 to 3650, not ${JSON.stringify(d)}.` });
+  }
+  if (a.allowBreakGlassAnyway !== undefined) {
+    if (typeof a.allowBreakGlassAnyway === 'boolean') out.allowBreakGlassAnyway = a.allowBreakGlassAnyway;
+    else problems.push({ path: `${at}.allowBreakGlassAnyway`, message: 'approvals.allowBreakGlassAnyway must be true or false.' });
+  }
+  if (a.requestUrl !== undefined) {
+    if (typeof a.requestUrl === 'string' && /^https:\/\/\S+$/.test(a.requestUrl)) out.requestUrl = a.requestUrl;
+    else problems.push({ path: `${at}.requestUrl`, message: 'approvals.requestUrl must be an https:// URL (use {id} for the request id).' });
+  }
+  return out;
+}
+// ---- end approvals ----
+
 function parseRole(r: unknown, account: AccountConfig, at: string, problems: ConfigProblem[]): RoleConfig | undefined {
   if (typeof r === 'string') r = r.startsWith('arn:') ? { arn: r } : { name: r };
   if (!isObject(r)) return void problems.push({ path: at, message: 'Each role must be a role name, a role ARN or an object.' });
@@ -220,6 +344,7 @@ function parseRole(r: unknown, account: AccountConfig, at: string, problems: Con
   }
   if (typeof r.mfaRequired === 'boolean') role.mfaRequired = r.mfaRequired;
   if (typeof r.permissionsBoundary === 'string') role.permissionsBoundary = r.permissionsBoundary;
+  if (typeof r.requiresApproval === 'boolean') role.requiresApproval = r.requiresApproval; // approvals (issue 12)
   if (isObject(r.tags)) {
     role.tags = Object.fromEntries(Object.entries(r.tags).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
   }

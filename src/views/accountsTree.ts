@@ -9,13 +9,15 @@ import type { SessionChange, SessionStore } from '../core/session/store';
 import type { Session } from '../core/session/types';
 import { formatDuration, timeLeft } from './countdown';
 import type { WorkspaceConfigService } from './workspaceConfig';
+import { isApprovalNode, type ApprovalNode, type ApprovalsSection } from './approvalsTree';
 
 export type AccountsNode =
   | { kind: 'activeSessions'; id: string }
   | { kind: 'account'; id: string; account: AccountConfig }
   | { kind: 'role'; id: string; account: AccountConfig; role: RoleConfig }
   | { kind: 'session'; id: string; session: Session; parentId: string }
-  | { kind: 'more'; id: string; shown: number; total: number };
+  | { kind: 'more'; id: string; shown: number; total: number }
+  | ApprovalNode; // approvals (issue 12)
 
 /** Accounts shown per page: a 5,000-account organisation pages in instead of freezing the view. */
 export const ACCOUNTS_PAGE = 200;
@@ -34,6 +36,8 @@ export interface AccountsTreeOptions {
   now?: () => number;
   /** The last warning threshold: sessions closer than this to expiry are `session:expiring`. */
   expiringWithinMs?: () => number;
+  /** "Pending approvals" / "My requests" (issue 12). */
+  approvals?: ApprovalsSection;
 }
 
 export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNode>, vscode.Disposable {
@@ -51,10 +55,13 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
   private readonly readiness = new Map<string, AccountSummary & { at: string }>();
   private readonly now: () => number;
   private readonly expiringWithinMs: () => number;
+  readonly approvals: ApprovalsSection | undefined;
 
   constructor(private readonly configs: WorkspaceConfigService, private readonly sessions: SessionStore, opts: AccountsTreeOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.expiringWithinMs = opts.expiringWithinMs ?? (() => 2 * 60_000);
+    this.approvals = opts.approvals;
+    if (this.approvals) this.disposables.push(this.approvals.onDidChange(() => this.onApprovalsChange()));
     this.disposables.push(configs.onDidChange((c) => {
       this.config = c;
       this.refresh();
@@ -66,7 +73,11 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
 
   /** Starts or stops the countdown with the view's visibility. */
   attach(view: vscode.TreeView<AccountsNode>): void {
-    const sync = () => (view.visible ? this.startTicking() : this.stopTicking());
+    const sync = () => {
+      if (view.visible) this.startTicking();
+      else this.stopTicking();
+      this.approvals?.setVisible(view.visible); // fetched while visible, no polling while hidden
+    };
     this.disposables.push(view.onDidChangeVisibility(sync));
     sync();
   }
@@ -115,6 +126,17 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
     return r.status === 'pass' ? 'ready' : r.status === 'warn' ? `${r.warn} warning${r.warn === 1 ? '' : 's'}` : `${r.fail} failing`;
   }
 
+  /** Repaints the approval groups; the whole tree only when a group comes or goes (issue 12). */
+  private onApprovalsChange(): void {
+    const roots = (this.approvals?.roots() ?? []).map((n) => n.id);
+    const groups = roots.map((id) => this.nodes.get(id));
+    if (groups.some((g) => !g) || ['pendingApprovals', 'myRequests', 'approvalsError'].some((id) => this.nodes.has(id) && !roots.includes(id))) {
+      this.refresh();
+      return;
+    }
+    for (const g of groups) this.emitter.fire(g);
+  }
+
   /** Shows the next page of accounts. */
   showMore(): void {
     this.accountsShown += ACCOUNTS_PAGE;
@@ -147,6 +169,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
       this.config = await this.configs.get();
       const top: AccountsNode[] = [];
       if (this.liveSessions().length) top.push(this.node({ kind: 'activeSessions', id: 'activeSessions' }));
+      for (const n of this.approvals?.roots() ?? []) top.push(this.node(n));
       const accounts = this.config.accounts.slice(0, this.accountsShown)
         .map((account) => this.node<AccountsNode>({ kind: 'account', id: `account:${account.id}`, account }));
       if (this.config.accounts.length > this.accountsShown) {
@@ -154,6 +177,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
       }
       return [...top, ...accounts];
     }
+    if (isApprovalNode(element)) return (this.approvals?.children(element) ?? []).map((n) => this.node(n));
     switch (element.kind) {
       case 'activeSessions':
         return this.liveSessions().map((session) => this.node({ kind: 'session', id: `active:${session.id}`, session, parentId: element.id }));
@@ -170,6 +194,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
   getParent(element: AccountsNode): AccountsNode | undefined {
     if (element.kind === 'role') return this.nodes.get(`account:${element.account.id}`);
     if (element.kind === 'session') return this.nodes.get(element.parentId);
+    if (element.kind === 'request') return this.nodes.get(element.parentId);
     return undefined;
   }
 
@@ -188,6 +213,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
   }
 
   getTreeItem(element: AccountsNode): vscode.TreeItem {
+    if (isApprovalNode(element)) return this.approvals!.treeItem(element);
     switch (element.kind) {
       case 'activeSessions': {
         const item = new vscode.TreeItem('Active sessions', vscode.TreeItemCollapsibleState.Expanded);
@@ -255,6 +281,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
         this.shown.set(element.id, left);
         const playbook = s.playbook.startsWith('file:') ? s.playbook.split(/[\\/]/).pop() : s.playbook;
         item.description = `${left} · ${underTop ? s.roleName : playbook}`;
+        if (this.approvals?.isBreakGlassSession(s.id)) item.description = `BREAK GLASS (no approval) · ${item.description}`; // issue 12
         item.contextValue = sessionContextValue(s, now, this.expiringWithinMs());
         item.iconPath = new vscode.ThemeIcon(item.contextValue === 'session:expiring' ? 'watch' : 'shield',
           item.contextValue === 'session:expiring' ? new vscode.ThemeColor('list.warningForeground') : undefined);

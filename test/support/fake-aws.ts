@@ -6,7 +6,8 @@
 //        provisioning calls (CreateRole, UpdateRole, UpdateAssumeRolePolicy, Put/DeleteRolePermissionsBoundary,
 //        Tag/UntagRole, Attach/Detach/ListAttachedRolePolicies, ListRolePolicies, DeleteRolePolicy, CreateUser,
 //        GetUser, TagUser, Put/Get/ListUserPolicy(ies), ListAttachedUserPolicies, Create/GetLoginProfile,
-//        ListAccessKeys, GetAccountPasswordPolicy) — see the "IAM provisioning" block
+//        ListAccessKeys, GetAccountPasswordPolicy) — see the "IAM provisioning" block; ListGroupsForUser, GetGroup
+//        (approvals)
 //   Organizations (awsJson1_1): ListAccounts, ListParents, ListPoliciesForTarget, DescribePolicy (the `organization`
 //   option: the path from the root to the account, with each level's SCPs and RCPs)
 // The service is taken from the SigV4 credential scope (…/<region>/<service>/aws4_request), so one URL serves as
@@ -146,6 +147,12 @@ export interface FakeAwsOptions {
   users?: FakeUser[];
   /** Account password policies by account id (none: GetAccountPasswordPolicy answers NoSuchEntity). */
   passwordPolicies?: Record<string, FakePasswordPolicy>;
+  // ---- approvals (issue 12) ----
+  /** GetCallerIdentity per base access key id: several people against one endpoint. */
+  identities?: Record<string, { arn: string; userId: string }>;
+  /** IAM groups → member user names (ListGroupsForUser, GetGroup). */
+  groups?: Record<string, string[]>;
+  // ---- end approvals ----
 }
 
 export interface FakeAws {
@@ -534,6 +541,8 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
 
   function handleSts(action: string, p: Record<string, string>, keyId: string | undefined): Reply {
     if (action === 'GetCallerIdentity') {
+      const known = keyId ? opts.identities?.[keyId] : undefined; // approvals (issue 12)
+      if (known) return { status: 200, body: xml('sts', action, `<Arn>${esc(known.arn)}</Arn><UserId>${esc(known.userId)}</UserId><Account>${accountId}</Account>`) };
       const session = issued.find((c) => c.accessKeyId === keyId);
       const arn = session
         ? session.roleArn.replace(':iam::', ':sts::').replace(/:role\/(?:.*\/)?([^/]+)$/, `:assumed-role/$1/${session.roleSessionName}`)
@@ -690,6 +699,19 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
         const devs = opts.mfaSerial === '' ? '' : `<member><UserName>alice</UserName><SerialNumber>${esc(opts.mfaSerial ?? `arn:aws:iam::${accountId}:mfa/alice`)}</SerialNumber><EnableDate>2024-01-01T00:00:00Z</EnableDate></member>`;
         return { status: 200, body: xml('iam', action, `<MFADevices>${devs}</MFADevices><IsTruncated>false</IsTruncated>`) };
       }
+      // ---- approvals (issue 12) ----
+      case 'ListGroupsForUser': {
+        const member = Object.entries(opts.groups ?? {}).filter(([, users]) => users.includes(p.UserName));
+        const g = member.map(([name]) => `<member><Path>/</Path><GroupName>${esc(name)}</GroupName><GroupId>AGPA${name.length}EXAMPLE</GroupId><Arn>arn:aws:iam::${accountId}:group/${esc(name)}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate></member>`).join('');
+        return { status: 200, body: xml('iam', action, `<Groups>${g}</Groups><IsTruncated>false</IsTruncated>`) };
+      }
+      case 'GetGroup': {
+        const users = opts.groups?.[p.GroupName];
+        if (!users) return fail('iam', { status: 404, code: 'NoSuchEntity', message: `The group with name ${p.GroupName} cannot be found.` });
+        const u = users.map((n) => `<member><Path>/</Path><UserName>${esc(n)}</UserName><UserId>AIDA${n.toUpperCase()}EXAMPLE</UserId><Arn>arn:aws:iam::${accountId}:user/${esc(n)}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate></member>`).join('');
+        return { status: 200, body: xml('iam', action, `<Group><Path>/</Path><GroupName>${esc(p.GroupName)}</GroupName><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::${accountId}:group/${esc(p.GroupName)}</Arn><CreateDate>2024-01-01T00:00:00Z</CreateDate></Group><Users>${u}</Users><IsTruncated>false</IsTruncated>`) };
+      }
+      // ---- end approvals ----
       default:
         return provisioningIam(action, p, acct) ?? fail('iam', { status: 400, code: 'InvalidAction', message: `Could not find operation ${action} for version 2010-05-08` });
     }

@@ -15,6 +15,7 @@ import { applyEnvironment, terminalEnvironment } from '../../core/session/termin
 import { loadPolicySource } from '../../core/policy/sources';
 import { ROLE_TEMPLATES, SESSION_POLICY_TEMPLATES } from '../../core/templates';
 import { VERSION } from '../../core/version';
+import { cliGate } from './approvals';
 
 const USAGE = `usage: breakglass elevate --role-arn ARN --playbook NAME|FILE --incident ID --justification TEXT
                           (--json | --export | --exec -- COMMAND [ARGS…]) [options]
@@ -46,8 +47,14 @@ Options:
   --endpoint-url URL      AWS endpoint override (also AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS)
   --audit-log FILE        audit log (default: $BREAKGLASS_AUDIT_LOG or ~/.breakglass/audit.jsonl)
   --role-session          base credentials are a role session (caps the duration at 1 h; detected for role/SSO profiles)
+  --config FILE           workspace config (default: ./.breakglass/config.json when present): roles and playbooks
+                          marked requiresApproval need an approved request (breakglass request / approve)
+  --request ID            use this approved request (default: your approved request for the role, policy and incident)
+  --break-glass-anyway TEXT  elevate WITHOUT approval, where approvals.allowBreakGlassAnyway is true: TEXT says why
+                          (at least 15 characters); audited and notified at once
 
-Exit codes: 0 success (or CMD's code with --exec), 1 AWS refused or failed, 2 usage or pre-flight problems.
+Exit codes: 0 success (or CMD's code with --exec), 1 AWS refused or failed (or no usable approval for a role that
+requires one), 2 usage or pre-flight problems.
 `;
 
 export const ELEVATE_OPTIONS = {
@@ -55,6 +62,7 @@ export const ELEVATE_OPTIONS = {
   duration: { type: 'string' }, 'mfa-serial': { type: 'string' }, 'token-code': { type: 'string' }, requester: { type: 'string' },
   profile: { type: 'string' }, region: { type: 'string' }, 'endpoint-url': { type: 'string' }, 'audit-log': { type: 'string' },
   json: { type: 'boolean' }, export: { type: 'boolean' }, exec: { type: 'boolean' }, 'role-session': { type: 'boolean' },
+  config: { type: 'string' }, request: { type: 'string' }, 'break-glass-anyway': { type: 'string' }, // approvals (issue 12)
 } as const;
 
 /** Base credentials and profile facts shared by elevate and revoke. Honours io.env (in-process tests). */
@@ -112,7 +120,7 @@ export function readLine(io: CliIO): Promise<string> {
   });
 }
 
-async function resolvePlaybook(ref: string, cwd: string): Promise<PlaybookRef> {
+export async function resolvePlaybook(ref: string, cwd: string): Promise<PlaybookRef> {
   if (SESSION_POLICY_TEMPLATES[ref]) return ref;
   if (ref.startsWith('arn:')) return { name: ref.split('/').pop() ?? ref, policyArns: [ref] };
   if (ROLE_TEMPLATES[ref]) {
@@ -126,7 +134,7 @@ async function resolvePlaybook(ref: string, cwd: string): Promise<PlaybookRef> {
   }
 }
 
-function requesterOf(p: Parsed, env: NodeJS.ProcessEnv): string {
+export function requesterOf(p: Parsed, env: NodeJS.ProcessEnv): string {
   const given = (p.options.requester as string | undefined) ?? env.BREAKGLASS_REQUESTER ?? env.USER ?? env.USERNAME;
   if (given) return given;
   try {
@@ -204,7 +212,8 @@ export const elevateCommand: Subcommand = {
 
       let result;
       try {
-        result = await elevateAndRecord(planned.plan, { sts: base.clients.stsForMfa(), audit, requested: pending });
+        const gate = await cliGate(p, io, base.clients, planned.plan, audit); // approvals (issue 12)
+        result = await elevateAndRecord(planned.plan, { sts: base.clients.stsForMfa(), audit, requested: pending, gate });
       } catch (e) {
         if (e instanceof BreakGlassError) {
           io.stderr.write(`breakglass elevate: ${e.translated.title}: ${e.translated.message}\n`);

@@ -12,6 +12,8 @@ import { consoleCommand } from './console';
 import { credentialProcessCommand } from './credentialProcess';
 import { activityCommand } from './activity';
 import { alertingCommand } from './alerting';
+import { approvalsAdminCommand, approveCommand, denyCommand, requestCommand, requestsCommand } from './approvals';
 
 export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand,
-  provisionCommand, checkCommand, consoleCommand, credentialProcessCommand, activityCommand, alertingCommand];
+  provisionCommand, checkCommand, consoleCommand, credentialProcessCommand, activityCommand, alertingCommand,
+  requestCommand, requestsCommand, approveCommand, denyCommand, approvalsAdminCommand];

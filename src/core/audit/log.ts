@@ -35,9 +35,16 @@ export type AuditEvent =
   | 'warning'
   | 'expired'
   | 'revoked_local'
-  | 'revoked_aws';
+  | 'revoked_aws'
+  // approvals (issue 12)
+  | 'approval_requested'
+  | 'approval_decided'
+  | 'approval_used'
+  | 'approval_released'
+  | 'break_glass_override';
 
-export const AUDIT_EVENTS: readonly AuditEvent[] = ['requested', 'granted', 'failed', 'terminal_opened', 'warning', 'expired', 'revoked_local', 'revoked_aws'];
+export const AUDIT_EVENTS: readonly AuditEvent[] = ['requested', 'granted', 'failed', 'terminal_opened', 'warning', 'expired', 'revoked_local', 'revoked_aws',
+  'approval_requested', 'approval_decided', 'approval_used', 'approval_released', 'break_glass_override'];
 
 export interface AuditRecord {
   /** Record format version. */

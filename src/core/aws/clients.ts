@@ -1,4 +1,4 @@
-// The ONE place AWS SDK v3 clients are made (STS, IAM, Organizations), so every client honours the same region,
+// The ONE place AWS SDK v3 clients are made (STS, IAM, Organizations, DynamoDB, SNS), so every client honours the same region,
 // credentials, endpoint override and retry policy.
 //
 // Endpoint precedence (same idea as the SDKs' "service-specific endpoints" feature, with the explicit setting first):
@@ -18,11 +18,12 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SNSClient } from '@aws-sdk/client-sns';
 // --- end audit trail services ---
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; // approvals (issue 12)
+import { SNSClient } from '@aws-sdk/client-sns'; // audit alerts (issue 11), approvals (issue 12)
 import { defaultRegion, iamRegion, partitionOfRegion, type Partition } from './partition';
 
-export type AwsService = 'sts' | 'iam' | 'organizations' | 'logs' | 'cloudtrail' | 'events' | 'sns';
+export type AwsService = 'sts' | 'iam' | 'organizations' | 'logs' | 'cloudtrail' | 'events' | 'sns' | 'dynamodb';
 export type CredentialsInput = STSClientConfig['credentials'];
 
 export interface AwsClientOptions {
@@ -46,14 +47,17 @@ export interface AwsClientOptions {
 
 const ENV_SUFFIX: Record<AwsService, string> = {
   sts: 'STS', iam: 'IAM', organizations: 'ORGANIZATIONS',
-  logs: 'CLOUDWATCH_LOGS', cloudtrail: 'CLOUDTRAIL', events: 'EVENTBRIDGE', sns: 'SNS',
+  logs: 'CLOUDWATCH_LOGS', cloudtrail: 'CLOUDTRAIL', events: 'EVENTBRIDGE', sns: 'SNS', dynamodb: 'DYNAMODB',
 };
 
 /** The endpoint URL to use for a service, or undefined for the SDK default. */
 export function resolveEndpoint(service: AwsService, opts: Pick<AwsClientOptions, 'endpointUrl' | 'env'> = {}): string | undefined {
   const env = opts.env ?? process.env;
   const explicit = opts.endpointUrl?.trim();
-  if (explicit) return explicit;
+  // The explicit endpoint (breakglass.endpointUrl, --endpoint-url) is for STS, IAM, Organizations and the audit-trail
+  // services (CloudWatch Logs, CloudTrail, EventBridge); the approvals table and every SNS topic take
+  // AWS_ENDPOINT_URL_DYNAMODB / _SNS / AWS_ENDPOINT_URL only, so an STS VPC endpoint never redirects them.
+  if (explicit && service !== 'dynamodb' && service !== 'sns') return explicit;
   const specific = env[`AWS_ENDPOINT_URL_${ENV_SUFFIX[service]}`]?.trim();
   if (specific) return specific;
   const global = env.AWS_ENDPOINT_URL?.trim();
@@ -109,7 +113,7 @@ function token(count: number, delay: number): RetryTokenLike {
   return { getRetryCount: () => count, getRetryDelay: () => delay };
 }
 
-type AnyClient = STSClient | IAMClient | OrganizationsClient | CloudWatchLogsClient | CloudTrailClient | EventBridgeClient | SNSClient;
+type AnyClient = STSClient | IAMClient | OrganizationsClient | CloudWatchLogsClient | CloudTrailClient | EventBridgeClient | SNSClient | DynamoDBClient;
 
 /**
  * Creates and caches the SDK clients for one set of options. Reuse one AwsClients per base identity: the clients keep
@@ -120,8 +124,8 @@ export class AwsClients {
 
   constructor(readonly options: AwsClientOptions = {}) {}
 
-  private common(service: AwsService) {
-    const o = this.options;
+  private common(service: AwsService, regionOverride?: string) {
+    const o = regionOverride ? { ...this.options, region: regionOverride } : this.options;
     const endpoint = resolveEndpoint(service, o);
     return {
       region: regionFor(service, o),
@@ -172,10 +176,18 @@ export class AwsClients {
     return this.memo('events', () => new EventBridgeClient(this.common('events')));
   }
 
-  sns(): SNSClient {
-    return this.memo('sns', () => new SNSClient(this.common('sns')));
-  }
   // --- end audit trail services ---
+  // ---- approvals (issue 12) ----
+  /** DynamoDB (the approvals table), in `region` when it differs from the STS region. */
+  dynamodb(region?: string): DynamoDBClient {
+    return this.memo(`dynamodb:${region ?? ''}`, () => new DynamoDBClient(this.common('dynamodb', region)));
+  }
+
+  /** SNS (approval notifications), in the topic's region. */
+  sns(region?: string): SNSClient {
+    return this.memo(`sns:${region ?? ''}`, () => new SNSClient(this.common('sns', region)));
+  }
+  // ---- end approvals ----
 
   /** Closes keep-alive sockets. */
   destroy(): void {

@@ -8,6 +8,7 @@ import { elevate, type Elevation, type ElevationPlan } from './elevate';
 import type { SessionStore } from './store';
 import type { Clock, Session } from './types';
 import type { Disposable } from './emitter';
+import type { ElevationGate, GateReservation } from '../approvals/gate';
 
 export interface FlowDeps {
   sts: STSClient | (() => STSClient);
@@ -16,6 +17,8 @@ export interface FlowDeps {
   clock?: Clock;
   abortSignal?: AbortSignal;
   newId?: () => string;
+  /** Two-person approval (issue 12): reserve before AssumeRole, commit after, release on failure. */
+  gate?: ElevationGate;
 }
 
 /** Audit fields of a session: metadata only. */
@@ -98,10 +101,13 @@ export async function elevateAndRecord(plan: ElevationPlan, deps: FlowDeps & { r
   const requested = deps.requested?.durable ?? deps.audit?.appendNow(requestedRecord(plan)).durable;
   requested?.catch(() => undefined); // handled below; avoid an unhandled rejection while STS answers
   let result: Elevation;
+  let reservation: GateReservation | undefined;
   try {
+    if (deps.gate) reservation = await deps.gate.reserve(plan); // approvals (issue 12): refuses without a usable approval
     result = await elevate(plan, deps);
   } catch (e) {
     const tr = e instanceof BreakGlassError ? e.translated : translateAwsError(e);
+    await reservation?.release(e);
     await requested?.catch(() => undefined);
     await deps.audit?.append({ event: 'failed', ...base, reason: { code: tr.code, message: tr.message } }).catch(() => undefined);
     throw e instanceof BreakGlassError ? e : new BreakGlassError(tr);
@@ -110,9 +116,11 @@ export async function elevateAndRecord(plan: ElevationPlan, deps: FlowDeps & { r
     await requested;
   } catch (e) {
     // The credentials just obtained are dropped here, unused.
+    await reservation?.release(e);
     throw auditFailure(e);
   }
   const persisted = deps.store?.add(result.session, result.credentials);
+  const committed = reservation?.commit(result.session); // never throws; part of `durable`
   // Like the SecretStore write, the 'granted' record is serialised and queued on the next macrotask: the responder
   // gets the credentials first, and `durable` covers both writes.
   const audit = deps.audit;
@@ -120,7 +128,7 @@ export async function elevateAndRecord(plan: ElevationPlan, deps: FlowDeps & { r
     event: 'granted', ...sessionAuditFields(result.session), durationSeconds: plan.input.DurationSeconds,
     ...(result.packedPolicySize !== undefined ? { details: { packedPolicySize: result.packedPolicySize } } : {}),
   }).durable);
-  return { ...result, durable: Promise.all([granted, persisted]).then(() => undefined) };
+  return { ...result, durable: Promise.all([granted, persisted, committed]).then(() => undefined) };
 }
 
 /** Writes warning / expired / revoked_local records for store events. Dispose to stop. */

@@ -54,7 +54,7 @@ describe('trail/alerting: CloudFormation fragment, provisioning and the readines
   let clients: AwsClients;
   before(async () => {
     fake = await startFakeTrail();
-    clients = new AwsClients({ endpointUrl: fake.url, region: 'us-east-1', credentials: TEST_CREDS, env: {}, maxAttempts: 1 });
+    clients = new AwsClients({ endpointUrl: fake.url, region: 'us-east-1', credentials: TEST_CREDS, env: { AWS_ENDPOINT_URL_SNS: fake.url }, maxAttempts: 1 });
   });
   after(async () => { clients.destroy(); await fake.close(); });
   beforeEach(() => { fake.rules.clear(); fake.topics.clear(); fake.groups.clear(); fake.requests.length = 0; });
