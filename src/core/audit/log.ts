@@ -39,6 +39,8 @@ export interface AuditRecord {
   accountId?: string;
   playbook?: string;
   requester?: string;
+  /** The RoleSessionName sent to AWS: what CloudTrail shows for every call of the session. */
+  roleSessionName?: string;
   /** SHA-256 prefix of the session token (never the token). */
   tokenHash?: string;
   accessKeyId?: string;
@@ -107,6 +109,50 @@ export class AuditLog {
     return { record, durable };
   }
 
+  /**
+   * Checks that records can be appended: creates the folder and opens the file for appending (through the write
+   * queue, after what is queued). Rejects with the file system's error. The elevation calls it before an MFA code can
+   * be typed, so a code is never spent on a session that could not be audited.
+   */
+  ensureWritable(): Promise<void> {
+    const opened = this.queue.then(async () => {
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      try {
+        if (!this.fh) await this.open();
+      } catch (e) {
+        await this.close();
+        throw e;
+      }
+      this.armIdleClose();
+    });
+    this.queue = opened.catch(() => undefined);
+    return opened;
+  }
+
+  /** The file ended without a newline when opened: the next record starts with one. */
+  private tornTail = false;
+
+  private async open(): Promise<void> {
+    await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    this.fh = await fsp.open(this.file, OPEN_FLAGS, 0o600);
+    // Once per open: a torn last line (a crash mid-write) is terminated so it stays one unparseable line and the next
+    // record starts on a fresh line.
+    const { size } = await this.fh.stat();
+    this.tornTail = false;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await this.fh.read(last, 0, 1, size - 1);
+      this.tornTail = last[0] !== 0x0a;
+    }
+  }
+
+  private armIdleClose(): void {
+    // Closed when idle, so a rotated or deleted log file is picked up again (and another process's torn line is
+    // noticed on the next open).
+    this.idleTimer = setTimeout(() => { this.queue = this.queue.then(() => this.close()); }, this.defaults.idleCloseMs ?? 2000);
+    this.idleTimer.unref();
+  }
+
   /** Resolves when every record queued so far is written and synced (or failed). */
   flush(): Promise<void> {
     return this.queue;
@@ -121,32 +167,19 @@ export class AuditLog {
   private async write(line: Buffer): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     try {
-      let data = line;
-      if (!this.fh) {
-        await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-        this.fh = await fsp.open(this.file, OPEN_FLAGS, 0o600);
-        // Once per open: a torn last line (a crash mid-write) is terminated so it stays one unparseable line and this
-        // record starts on a fresh line.
-        const { size } = await this.fh.stat();
-        if (size > 0) {
-          const last = Buffer.alloc(1);
-          await this.fh.read(last, 0, 1, size - 1);
-          if (last[0] !== 0x0a) data = Buffer.concat([Buffer.from('\n'), line]);
-        }
-      }
+      if (!this.fh) await this.open();
+      const data = this.tornTail ? Buffer.concat([Buffer.from('\n'), line]) : line;
       // One write(2) for the whole line. With O_DSYNC it returns once the data is on disk: write and sync in a single
       // trip to the thread pool, so a busy event loop cannot stretch the gap between the two.
       let off = 0;
-      while (off < data.length) off += (await this.fh.write(data, off, data.length - off)).bytesWritten;
-      if (!SYNC_ON_WRITE) await this.fh.datasync();
+      while (off < data.length) off += (await this.fh!.write(data, off, data.length - off)).bytesWritten;
+      this.tornTail = false;
+      if (!SYNC_ON_WRITE) await this.fh!.datasync();
     } catch (e) {
       await this.close();
       throw e;
     }
-    // Closed when idle, so a rotated or deleted log file is picked up again (and another process's torn line is
-    // noticed on the next open).
-    this.idleTimer = setTimeout(() => { this.queue = this.queue.then(() => this.close()); }, this.defaults.idleCloseMs ?? 2000);
-    this.idleTimer.unref();
+    this.armIdleClose();
   }
 
   private async close(): Promise<void> {
