@@ -5,7 +5,7 @@ import { learnBaseFacts, runElevation, describeProblems, type BaseFacts } from '
 import { DEFAULT_INCIDENT_PATTERN } from '../core/session/elevate';
 import { playbookArg } from '../core/playbooks';
 import type { Session } from '../core/session/types';
-import { askElevation, askMfaSerial, playbookLabel, safeRegExp, WizardStop, type WizardPreset } from '../views/elevationWizard';
+import { askElevation, askMfaCode, askMfaSerial, playbookLabel, safeRegExp, WizardStop, type WizardPreset } from '../views/elevationWizard';
 import { readSettings } from '../views/settings';
 import type { AccountsNode } from '../views/accountsTree';
 import type { CommandContext } from './context';
@@ -49,10 +49,7 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
     }, {
       clients, audit: ctx.audit(), store: ctx.sessions, abortSignal: abort.signal, baseFacts: factsFor(role.arn, role.maxSessionDuration === undefined),
       readPlaybookFile: async (f) => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === f)?.getText() ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(f))),
-      promptMfaCode: ({ serial, roleName }) => Promise.resolve(vscode.window.showInputBox({
-        title: 'Break Glass: MFA code', placeHolder: '6 digits', password: true, ignoreFocusOut: true,
-        prompt: `MFA code from ${serial} to assume ${roleName}`, validateInput: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'An MFA code is exactly 6 digits.'),
-      }, token)),
+      promptMfaCode: (ask) => askMfaCode(ask, token),
       onAssumeRole: (plan) => progress.report({ message: `assuming the role for ${plan.input.DurationSeconds / 60} min…` }),
       log: (line) => ctx.log.info(`elevation: ${line}`),
     });

@@ -32,7 +32,7 @@ export interface WizardPreset {
 export class WizardStop extends Error {}
 
 const TITLE = 'Break Glass: Elevate';
-const TOTAL = 6;
+const TOTAL = 7;
 
 /**
  * Asks what is missing. `limits` gives what AWS allows for the role (learned while the questions are answered);
@@ -153,4 +153,31 @@ export function safeRegExp(source: string): RegExp | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The MFA code, as the last step (7/7) of the same input: masked (`password`), kept open when focus moves, naming the
+ * device and the role, six digits checked before anything is sent. Undefined when cancelled.
+ */
+export function askMfaCode(ask: { serial: string; roleName: string }, token?: vscode.CancellationToken): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    Object.assign(box, { title: TITLE, step: TOTAL, totalSteps: TOTAL, password: true, ignoreFocusOut: true, placeholder: '6 digits',
+      prompt: `MFA code from ${ask.serial} to assume ${ask.roleName}` });
+    let done = false;
+    const finish = (v: string | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      subs.forEach((d) => d.dispose());
+      box.dispose();
+    };
+    const subs = [
+      box.onDidChangeValue((v) => { box.validationMessage = !v || /^\d{0,6}$/.test(v.trim()) ? undefined : 'An MFA code is exactly 6 digits.'; }),
+      box.onDidAccept(() => { if (/^\d{6}$/.test(box.value.trim())) finish(box.value.trim()); else box.validationMessage = 'An MFA code is exactly 6 digits.'; }),
+      box.onDidHide(() => finish(undefined)),
+      ...(token ? [token.onCancellationRequested(() => finish(undefined))] : []),
+    ];
+    box.show();
+  });
 }

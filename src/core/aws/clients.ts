@@ -19,8 +19,8 @@
 // endpoint and retry settings: a live break-glass session (`forSession`) or a provisioning role (`forRole`, which
 // assumes the role lazily with this identity's STS client and refreshes it before it expires).
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { defaultRegion, iamRegion, partitionOfRegion, type Partition } from './partition';
 
 export type AwsService = 'sts' | 'iam' | 'organizations';
@@ -149,13 +149,17 @@ export class AwsClients {
     }));
   }
 
+  // IAM and Organizations are loaded when first asked for: an elevation from the CLI needs STS (and IAM only for
+  // iam:GetRole), and evaluating the Organizations client costs every process that never lists accounts.
+  /* eslint-disable @typescript-eslint/no-require-imports */
   iam(): IAMClient {
-    return this.memo('iam', () => new IAMClient(this.common('iam')));
+    return this.memo('iam', () => new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(this.common('iam')));
   }
 
   organizations(): OrganizationsClient {
-    return this.memo('org', () => new OrganizationsClient(this.common('organizations')));
+    return this.memo('org', () => new (require('@aws-sdk/client-organizations') as typeof import('@aws-sdk/client-organizations')).OrganizationsClient(this.common('organizations')));
   }
+  /* eslint-enable @typescript-eslint/no-require-imports */
 
   /** Clients for another identity, with the same region, endpoint, environment, retries and timeouts. */
   withCredentials(credentials: CredentialsInput, overrides: Omit<AwsClientOptions, 'credentials'> = {}): AwsClients {

@@ -6,7 +6,7 @@
 // mfaCodeProvider callback, duration_seconds, region and sso_*; fromSSO; fromEnv; the default chain). Profile
 // metadata is read with a small INI reader from ~/.aws/config and ~/.aws/credentials, honouring AWS_CONFIG_FILE and
 // AWS_SHARED_CREDENTIALS_FILE — the same files, in the same way, as the SDK.
-import { fromEnv, fromIni, fromNodeProviderChain, fromSSO } from '@aws-sdk/credential-providers';
+import type * as Providers from '@aws-sdk/credential-providers';
 import type { CredentialsInput } from './clients';
 import { readProfile, sharedFilePaths, type ProfileInfo } from './profiles';
 
@@ -27,6 +27,9 @@ export interface BaseCredentialOptions {
 
 /** A credential provider for the chosen base identity. Nothing is fetched until the SDK asks. */
 export function baseCredentials(opts: BaseCredentialOptions): NonNullable<CredentialsInput> {
+  // Loaded here, not at the top: keys in the environment (the common case on a jump host) need none of it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { fromEnv, fromIni, fromNodeProviderChain, fromSSO } = require('@aws-sdk/credential-providers') as typeof Providers;
   const clientConfig = {
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),

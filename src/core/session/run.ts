@@ -114,8 +114,8 @@ export type ElevationOutcome =
   | { status: 'failed'; error: TranslatedError; plan: ElevationPlan; mayHaveIssued: boolean };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** Credentials expiring within this are reported as expired on arrival. */
-const EXPIRED_MARGIN_MS = 60_000;
+/** Credentials whose expiry is not after this (ms from now) are reported as expired on arrival. */
+const EXPIRED_MARGIN_MS = 0;
 
 /** The readable requester for a caller ARN. */
 export function requesterFromArn(arn: string): string {
@@ -139,16 +139,21 @@ let stsCommands: Promise<typeof import('@aws-sdk/client-sts')> | undefined;
 let iamCommands: Promise<typeof import('@aws-sdk/client-iam')> | undefined;
 
 /**
- * Asks AWS who the base credentials are (sts:GetCallerIdentity) and, when `roleMax` is wanted and the role is in the
- * caller's account, the role's MaxSessionDuration (iam:GetRole; a denial just leaves it unknown). Throws a
- * BreakGlassError when the base credentials do not work: nothing more can succeed with them.
+ * Asks AWS who the base credentials are (sts:GetCallerIdentity) and, when `roleMax` is wanted, the role's
+ * MaxSessionDuration (iam:GetRole, in parallel; it counts only when it answers for this very role ARN, i.e. the role is
+ * in the caller's account; a denial just leaves it unknown). Throws a BreakGlassError when the base credentials do not
+ * work: nothing more can succeed with them.
  */
 export async function learnBaseFacts(clients: AwsClients, roleArn: string, opts: { roleMax?: boolean; timeoutMs?: number; abortSignal?: AbortSignal } = {}): Promise<BaseFacts> {
   const signal = () => withDeadline(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.abortSignal);
   const { GetCallerIdentityCommand } = await (stsCommands ??= import('@aws-sdk/client-sts'));
+  const whoP = clients.sts().send(new GetCallerIdentityCommand({}), { abortSignal: signal() });
+  whoP.catch(() => undefined);
+  // In parallel: GetRole checks the ARN it answers with, so a role in another account is never mistaken.
+  const maxP = opts.roleMax ? readRoleMax(clients, roleArn, signal()) : undefined;
   let who;
   try {
-    who = await clients.sts().send(new GetCallerIdentityCommand({}), { abortSignal: signal() });
+    who = await whoP;
   } catch (e) {
     throw new BreakGlassError(translateAwsError(e, { operation: 'sts:GetCallerIdentity' }));
   }
@@ -157,22 +162,27 @@ export async function learnBaseFacts(clients: AwsClients, roleArn: string, opts:
     callerArn, accountId: who.Account ?? '', isRoleSession: /:assumed-role\//.test(callerArn), requester: requesterFromArn(callerArn),
   };
   const role = parseRoleArn(roleArn);
-  if (!opts.roleMax || !role) return facts;
-  if (role.accountId !== facts.accountId) {
-    facts.roleMaxUnknownBecause = `the role is in account ${role.accountId}, your credentials in ${facts.accountId}`;
-    return facts;
+  if (maxP && role && role.accountId !== facts.accountId) {
+    await maxP;
+    return { ...facts, roleMaxUnknownBecause: `the role is in account ${role.accountId}, your credentials in ${facts.accountId}` };
   }
+  return { ...facts, ...(await maxP) };
+}
+
+/** The role's MaxSessionDuration from iam:GetRole, or why it is unknown. Never throws. */
+async function readRoleMax(clients: AwsClients, roleArn: string, signal: AbortSignal): Promise<Pick<BaseFacts, 'roleMaxSessionDuration' | 'roleMaxUnknownBecause'>> {
+  const role = parseRoleArn(roleArn);
+  if (!role) return { roleMaxUnknownBecause: 'the role ARN is invalid' };
   const { GetRoleCommand } = await (iamCommands ??= import('@aws-sdk/client-iam'));
   try {
-    const out = await clients.iam().send(new GetRoleCommand({ RoleName: role.roleName }), { abortSignal: signal() });
-    const arnMatches = out.Role?.Arn === roleArn;
-    if (out.Role?.MaxSessionDuration && arnMatches) facts.roleMaxSessionDuration = out.Role.MaxSessionDuration;
-    else facts.roleMaxUnknownBecause = arnMatches ? 'iam:GetRole returned no MaxSessionDuration' : `iam:GetRole returned another role (${out.Role?.Arn})`;
+    const out = await clients.iam().send(new GetRoleCommand({ RoleName: role.roleName }), { abortSignal: signal });
+    // GetRole reads the caller's own account: a same-named role there is not this one.
+    if (out.Role?.Arn !== roleArn) return { roleMaxUnknownBecause: `iam:GetRole found ${out.Role?.Arn ?? 'no role'}, not this role` };
+    return out.Role.MaxSessionDuration ? { roleMaxSessionDuration: out.Role.MaxSessionDuration } : { roleMaxUnknownBecause: 'iam:GetRole returned no MaxSessionDuration' };
   } catch (e) {
     const tr = translateAwsError(e, { operation: 'iam:GetRole', roleArn });
-    facts.roleMaxUnknownBecause = tr.code === 'AccessDenied' ? 'your credentials may not call iam:GetRole on it' : `iam:GetRole failed (${tr.awsCode ?? tr.code})`;
+    return { roleMaxUnknownBecause: tr.code === 'AccessDenied' ? 'your credentials may not call iam:GetRole on it' : `iam:GetRole failed (${tr.awsCode ?? tr.code})` };
   }
-  return facts;
 }
 
 function withDeadline(ms: number, user?: AbortSignal): AbortSignal {
@@ -247,9 +257,11 @@ export async function runElevation(req: ElevationRequest, ports: ElevationPorts)
   const playbook = playbookR.value;
 
   // 1b. The base identity, from AWS (no code involved): requester, role chaining, the role's maximum.
+  // The role's maximum matters only above the 1 h every role allows (MaxSessionDuration is 1–12 h).
+  const wantsRoleMax = req.roleMaxSessionDuration === undefined && (req.durationSeconds ?? playbook.maxDuration ?? DEFAULT_ROLE_MAX_SESSION_DURATION) > DEFAULT_ROLE_MAX_SESSION_DURATION;
   let facts: BaseFacts;
   try {
-    facts = await (ports.baseFacts ?? learnBaseFacts(ports.clients, req.roleArn, { roleMax: req.roleMaxSessionDuration === undefined, timeoutMs, abortSignal: ports.abortSignal }));
+    facts = await (ports.baseFacts ?? learnBaseFacts(ports.clients, req.roleArn, { roleMax: wantsRoleMax, timeoutMs, abortSignal: ports.abortSignal }));
   } catch (e) {
     const tr = e instanceof BreakGlassError ? e.translated : translateAwsError(e);
     return problem('baseCredentials', `Your base credentials were refused before any MFA code was asked for: ${tr.title}. ${tr.message}`);
@@ -345,7 +357,7 @@ export async function runElevation(req: ElevationRequest, ports: ElevationPorts)
   if (!(lifetime > EXPIRED_MARGIN_MS)) {
     const tr: TranslatedError = {
       code: 'ExpiredCredentials', title: 'Session expired on arrival', retryable: true,
-      message: `AWS returned credentials that expire at ${result.session.expiresAt}, ${lifetime <= 0 ? 'already past' : 'within a minute'} by this computer's clock. Check the system clock (NTP), then elevate again with a new MFA code.`,
+      message: `AWS returned credentials that expire at ${result.session.expiresAt}, already past by this computer's clock. Check the system clock (NTP), then elevate again with a new MFA code.`,
     };
     await ports.audit.append(failedRecord(plan, tr, { expiresAt: result.session.expiresAt, accessKeyId: result.session.accessKeyId }))
       .catch((err: unknown) => log(`audit 'failed' record not written: ${(err as Error).message}`));
