@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { elevate, planElevation, sanitizeSessionName, tokenHash, type ElevationInput } from '../../../src/core/session/elevate';
+import { elevate, maxSessionDuration, planElevation, sanitizeSessionName, tokenHash, transliterate, withTokenCode, type ElevationInput } from '../../../src/core/session/elevate';
 import { BreakGlassError } from '../../../src/core/aws/errors';
 import { sessionPolicyPlaintextSize, MAX_SESSION_POLICY_PLAINTEXT } from '../../../src/core/policy/limits';
 import { SESSION_POLICY_TEMPLATES } from '../../../src/core/templates';
@@ -117,6 +117,50 @@ describe('session/planElevation (pre-flight)', () => {
     assert.match(r.plan.input.RoleSessionName, /^[\w+=,.@-]{2,64}$/);
     assert.match(r.plan.input.SourceIdentity ?? '', /^[\w+=,.@-]{2,64}$/);
     assert.strictEqual(sanitizeSessionName('a'), 'a_');
+  });
+
+  it('RoleSessionName: incident, requester and the unique suffix, which is never cut off', () => {
+    let r = planElevation({ ...base, sessionSuffix: 'k3x9a2f' });
+    assert.ok(r.ok);
+    assert.strictEqual(r.plan.input.RoleSessionName, 'INC-2024-001-alice@example.com-k3x9a2f');
+    r = planElevation({ ...base, requester: 'a'.repeat(80), sessionSuffix: 'k3x9a2f' });
+    assert.ok(r.ok);
+    assert.strictEqual(r.plan.input.RoleSessionName.length, 64);
+    assert.match(r.plan.input.RoleSessionName, /-k3x9a2f$/);
+  });
+
+  it('readable transliteration of non-Latin names', () => {
+    assert.strictEqual(transliterate('Алёна Петрова'), 'Alena Petrova');
+    assert.strictEqual(transliterate('Jörg Åström, Łukasz Żółć, Søren Ærø, Straße'), 'Jorg Astrom, Lukasz Zolc, Soren AEro, Strasse');
+    assert.strictEqual(transliterate('Γιώργος'), 'Giorgos');
+    assert.strictEqual(sanitizeSessionName('Алёна Петрова', '_'), 'Alena_Petrova');
+  });
+
+  it('session policy ARNs must be AWS managed or in the role\'s account and partition', () => {
+    // AssumeRole PolicyArns: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+    const p = problems({ policyArns: ['arn:aws:iam::444455556666:policy/Isolate'] });
+    assert.strictEqual(p[0].field, 'policyArns');
+    assert.match(p[0].message, /belongs to account 444455556666.*role's account 111122223333/);
+    assert.match(problems({ policyArns: ['arn:aws-cn:iam::aws:policy/ReadOnlyAccess'] })[0].message, /aws-cn partition/);
+    assert.deepStrictEqual(problems({ policyArns: ['arn:aws:iam::111122223333:policy/Isolate', 'arn:aws:iam::aws:policy/ReadOnlyAccess'] }), []);
+  });
+
+  it('the code can follow the pre-flight: withTokenCode validates it and adds device and code', () => {
+    const r = planElevation({ ...base, tokenCode: undefined, codeFollows: true });
+    assert.ok(r.ok);
+    assert.strictEqual(r.plan.input.TokenCode, undefined);
+    assert.strictEqual(r.plan.mfaSerial, SERIAL);
+    assert.deepStrictEqual(withTokenCode(r.plan, '12a456'), { ok: false, problems: [{ field: 'tokenCode', message: 'The MFA code must be exactly 6 digits, as shown on your device.' }] });
+    const w = withTokenCode(r.plan, ' 654321 ');
+    assert.ok(w.ok);
+    assert.deepStrictEqual([w.plan.input.SerialNumber, w.plan.input.TokenCode, w.plan.mfaSerial], [SERIAL, '654321', undefined]);
+    assert.strictEqual(problems({ tokenCode: undefined, mfaSerial: undefined, mfaRequired: true, codeFollows: true })[0].field, 'mfaSerial');
+  });
+
+  it('maxSessionDuration: the least of playbook, role and role chaining', () => {
+    assert.strictEqual(maxSessionDuration({}), 43200);
+    assert.strictEqual(maxSessionDuration({ playbookMax: 14400, roleMax: 28800 }), 14400);
+    assert.strictEqual(maxSessionDuration({ playbookMax: 14400, roleMax: 7200, chained: true }), 3600);
   });
 
   it('role ARN and region partition are checked', () => {
