@@ -32,7 +32,7 @@ export const FULL_PERMISSIONS = 'role-full-permissions';
 const FULL_PERMISSIONS_ALIASES = new Set([FULL_PERMISSIONS, 'none']);
 
 /** Whether a path is a workspace playbook: `<folder>/.breakglass/playbooks/<name>.json`. */
-export function isWorkspacePlaybookPath(file: string): boolean {
+function isWorkspacePlaybookPath(file: string): boolean {
   const parts = path.resolve(file).split(/[\\/]+/);
   const n = parts.length;
   return n >= 3 && parts[n - 3] === '.breakglass' && parts[n - 2] === 'playbooks' && /\.json$/i.test(parts[n - 1]);

@@ -70,7 +70,7 @@ function str(v: unknown): string | undefined {
 }
 
 /** Extracts the AWS error code, the message and a Node error code from anything thrown. */
-export function errorFacts(err: unknown): { code?: string; message: string; nodeCode?: string; status?: number } {
+function errorFacts(err: unknown): { code?: string; message: string; nodeCode?: string; status?: number } {
   if (err instanceof BreakGlassError) return { code: err.translated.awsCode, message: err.message };
   if (typeof err !== 'object' || err === null) return { message: String(err ?? '') };
   const e = err as Record<string, unknown> & { $metadata?: { httpStatusCode?: number }; cause?: unknown };

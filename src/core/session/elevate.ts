@@ -19,7 +19,7 @@ import { systemClock, type Clock, type Session, type SessionCredentials } from '
 /** Default incident id format: letters, a dash, then a digit and more, e.g. INC-2024-001, SEC-42. */
 export const DEFAULT_INCIDENT_PATTERN = /^[A-Z][A-Z0-9]*-\d[\w-]*$/;
 export const MAX_JUSTIFICATION_LENGTH = 1000;
-export const MAX_INCIDENT_LENGTH = 128;
+const MAX_INCIDENT_LENGTH = 128;
 
 export interface ElevationInput {
   roleArn: string;

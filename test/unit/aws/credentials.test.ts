@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { chooseBaseCredentials, envIsRoleSession, parseIni, profilesFromText, readProfile, sharedFilePaths } from '../../../src/core/aws/credentials';
+import { chooseBaseCredentials, parseIni, profilesFromText, readProfile, sharedFilePaths } from '../../../src/core/aws/credentials';
 
 const CONFIG = `
 [default]
@@ -72,12 +72,6 @@ describe('aws/credentials profile metadata', () => {
     assert.strictEqual((await readProfile('breakglass', env))?.mfaSerial, 'arn:aws:iam::111122223333:mfa/alice');
     assert.strictEqual(await readProfile('missing', env), undefined);
     fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('environment credentials: long-term keys are not a role session; unknown otherwise', () => {
-    assert.strictEqual(envIsRoleSession({ AWS_ACCESS_KEY_ID: 'AKIA' }), false);
-    assert.strictEqual(envIsRoleSession({ AWS_ACCESS_KEY_ID: 'ASIA', AWS_SESSION_TOKEN: 't' }), undefined);
-    assert.strictEqual(envIsRoleSession({}, 'arn:aws:sts::111122223333:assumed-role/r/s'), true);
   });
 });
 
