@@ -231,15 +231,23 @@ export async function runElevation(req: ElevationRequest, ports: ElevationPorts)
   const log = ports.log ?? (() => undefined);
   const timeoutMs = ports.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  // 1a. Local pre-flight: the playbook and the audit log, then the pure plan. Bad input never leaves the machine.
-  const [playbookR, writableR] = await Promise.allSettled([resolvePlaybook(req.playbook, ports.readPlaybookFile), ports.audit.ensureWritable()]);
+  // 1a. Local pre-flight: the playbook, then the pure plan (the audit log is opened meanwhile). Bad input never leaves
+  // the machine.
+  const writableP = ports.audit.ensureWritable();
+  writableP.catch(() => undefined);
+  const auditProblem = async (): Promise<PlanProblem | undefined> => {
+    try {
+      await writableP;
+      return undefined;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return { field: 'auditLog', message: `The audit log ${ports.audit.file} cannot be written (${e.code ?? e.message}), so no session can be started; fix its path or permissions and elevate again. No MFA code was used.` };
+    }
+  };
+  const [playbookR] = await Promise.allSettled([resolvePlaybook(req.playbook, ports.readPlaybookFile)]);
   const refused: PlanProblem[] = [];
   if (playbookR.status === 'rejected') {
     refused.push({ field: 'playbook', message: playbookR.reason instanceof PlaybookError ? playbookR.reason.message : String((playbookR.reason as Error).message) });
-  }
-  if (writableR.status === 'rejected') {
-    const e = writableR.reason as NodeJS.ErrnoException;
-    refused.push({ field: 'auditLog', message: `The audit log ${ports.audit.file} cannot be written (${e.code ?? e.message}), so no session can be started; fix its path or permissions and elevate again. No MFA code was used.` });
   }
   const codeFollows = req.tokenCode === undefined && Boolean(ports.promptMfaCode);
   const inputOf = (playbook: ResolvedPlaybook, requester: string, extra: Partial<ElevationInput> = {}): ElevationInput => ({
@@ -253,19 +261,27 @@ export async function runElevation(req: ElevationRequest, ports: ElevationPorts)
     const local = planElevation(inputOf(playbookR.value, req.requester?.trim() || 'caller'));
     if (!local.ok) refused.push(...local.problems);
   }
-  if (refused.length || playbookR.status !== 'fulfilled') return { status: 'refused', problems: refused };
+  if (refused.length || playbookR.status !== 'fulfilled') {
+    const issue = await auditProblem();
+    return { status: 'refused', problems: issue ? [...refused, issue] : refused };
+  }
   const playbook = playbookR.value;
 
   // 1b. The base identity, from AWS (no code involved): requester, role chaining, the role's maximum.
   // The role's maximum matters only above the 1 h every role allows (MaxSessionDuration is 1–12 h).
   const wantsRoleMax = req.roleMaxSessionDuration === undefined && (req.durationSeconds ?? playbook.maxDuration ?? DEFAULT_ROLE_MAX_SESSION_DURATION) > DEFAULT_ROLE_MAX_SESSION_DURATION;
-  let facts: BaseFacts;
-  try {
-    facts = await (ports.baseFacts ?? learnBaseFacts(ports.clients, req.roleArn, { roleMax: wantsRoleMax, timeoutMs, abortSignal: ports.abortSignal }));
-  } catch (e) {
-    const tr = e instanceof BreakGlassError ? e.translated : translateAwsError(e);
-    return problem('baseCredentials', `Your base credentials were refused before any MFA code was asked for: ${tr.title}. ${tr.message}`);
+  const [factsR, auditIssue] = await Promise.all([
+    (ports.baseFacts ?? learnBaseFacts(ports.clients, req.roleArn, { roleMax: wantsRoleMax, timeoutMs, abortSignal: ports.abortSignal })).then(
+      (f) => ({ ok: true as const, facts: f }), (e: unknown) => ({ ok: false as const, error: e })),
+    auditProblem(),
+  ]);
+  if (auditIssue) refused.push(auditIssue);
+  if (!factsR.ok) {
+    const tr = factsR.error instanceof BreakGlassError ? factsR.error.translated : translateAwsError(factsR.error);
+    refused.push({ field: 'baseCredentials', message: `Your base credentials were refused before any MFA code was asked for: ${tr.title}. ${tr.message}` });
   }
+  if (refused.length || !factsR.ok) return { status: 'refused', problems: refused };
+  const facts = factsR.facts;
 
   const notes: string[] = [];
   let roleMax = req.roleMaxSessionDuration ?? facts.roleMaxSessionDuration;
