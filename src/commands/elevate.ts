@@ -48,7 +48,8 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
       incidentPattern: pattern, incidentExample: s.incidentExample,
     }, {
       clients, audit: ctx.audit(), store: ctx.sessions, abortSignal: abort.signal, baseFacts: factsFor(role.arn, role.maxSessionDuration === undefined),
-      readPlaybookFile: async (f) => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === f)?.getText() ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(f))),
+      // The saved file: what is elevated with (and audited) is what is on disk, not an unsaved buffer.
+      readPlaybookFile: async (f) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(f))),
       promptMfaCode: (ask) => askMfaCode(ask, token),
       onAssumeRole: (plan) => progress.report({ message: `assuming the role for ${plan.input.DurationSeconds / 60} min…` }),
       log: (line) => ctx.log.info(`elevation: ${line}`),
