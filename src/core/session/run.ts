@@ -147,7 +147,9 @@ let iamCommands: Promise<typeof import('@aws-sdk/client-iam')> | undefined;
 export async function learnBaseFacts(clients: AwsClients, roleArn: string, opts: { roleMax?: boolean; timeoutMs?: number; abortSignal?: AbortSignal } = {}): Promise<BaseFacts> {
   const signal = () => withDeadline(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.abortSignal);
   const { GetCallerIdentityCommand } = await (stsCommands ??= import('@aws-sdk/client-sts'));
-  const whoP = clients.sts().send(new GetCallerIdentityCommand({}), { abortSignal: signal() });
+  // The AssumeRole client (stsForMfa) asks too: one client, one keep-alive connection for both calls. It retries only
+  // throttling, which is all GetCallerIdentity needs before a code is typed.
+  const whoP = clients.stsForMfa().send(new GetCallerIdentityCommand({}), { abortSignal: signal() });
   whoP.catch(() => undefined);
   // In parallel: GetRole checks the ARN it answers with, so a role in another account is never mistaken.
   const maxP = opts.roleMax ? readRoleMax(clients, roleArn, signal()) : undefined;
