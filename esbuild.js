@@ -46,6 +46,18 @@ const lazyApprovalsSdk = {
   },
 };
 // ---- end approvals ----
+// The CLI is split: dist/cli.js holds only the entry and the subcommand table; each subcommand that index.ts loads
+// with `require('./name')` is its own bundle, dist/cli/<name>.js, required when it runs. `breakglass --version` thus
+// parses a few kilobytes instead of the AWS SDK and the policy data.
+const CLI_TABLE = path.join(root, 'src', 'cli', 'commands', 'index.ts');
+const cliSubcommands = [...new Set([...fs.readFileSync(CLI_TABLE, 'utf8').matchAll(/require\('\.\/([\w-]+)'\)/g)].map((m) => m[1]))];
+const splitCliSubcommands = {
+  name: 'split-cli-subcommands',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[\w-]+$/ }, (a) => (a.importer === CLI_TABLE && a.kind === 'require-call'
+      ? { path: `./cli/${a.path.slice(2)}.js`, external: true } : undefined));
+  },
+};
 
 function builds() {
   const product = [
@@ -53,8 +65,11 @@ function builds() {
     { ...common, entryPoints: ['src/core/aws/approvalsSdk.ts'], outfile: 'dist/aws-approvals.js' }, // approvals (issue 12)
     {
       ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: ['vscode'],
-      banner: { js: '#!/usr/bin/env node' },
+      banner: { js: '#!/usr/bin/env node' }, plugins: [splitCliSubcommands],
     },
+    ...cliSubcommands.map((name) => ({
+      ...common, entryPoints: [`src/cli/commands/${name}.ts`], outfile: `dist/cli/${name}.js`, external: ['vscode'],
+    })),
   ];
   const pages = listFiles(path.join(root, 'media'), (p) => /[\\/]main\.ts$/.test(p));
   for (const page of pages) {
@@ -78,6 +93,8 @@ function builds() {
     harness.push({ ...common, minify: false, entryPoints: bench, outdir: 'out/bench', outbase: 'bench', external: ['vscode', 'playwright-core'] });
     // The local STS/IAM endpoint, runnable as its own process, so a benchmark's server work does not share its loop.
     harness.push({ ...common, minify: false, entryPoints: ['test/support/fake-aws.ts'], outdir: 'out/bench', outbase: 'test/support' });
+    // The one-shot SDK AssumeRole process the CLI is compared with: bundled and minified as dist/cli.js is.
+    harness.push({ ...common, minify: true, entryPoints: ['bench/oneshot-assume-role.ts'], outdir: 'out/bench', outbase: 'bench' });
   }
   return benchOnly ? harness.filter((b) => b.outdir === 'out/bench') : [...product, ...harness];
 }
@@ -106,7 +123,7 @@ async function main() {
     for (const c of configs) {
       const ctx = await esbuild.context({
         ...c,
-        plugins: [{ name: 'log', setup(b) { b.onEnd((r) => console.log(`[watch] ${c.outfile || c.outdir}: ${r.errors.length} error(s)`)); } }],
+        plugins: [...(c.plugins ?? []), { name: 'log', setup(b) { b.onEnd((r) => console.log(`[watch] ${c.outfile || c.outdir}: ${r.errors.length} error(s)`)); } }],
       });
       await ctx.watch();
     }

@@ -22,6 +22,13 @@ export interface Subcommand {
   run(argv: string[], io: CliIO): Promise<number>;
 }
 
+/** A subcommand whose module is loaded when it runs (the CLI's table; `breakglass --version` loads none). */
+export interface LazySubcommand {
+  name: string;
+  summary: string;
+  load(): Promise<Subcommand>;
+}
+
 /** A usage error: printed with the subcommand's usage hint, exit code 2. */
 export class UsageError extends Error {}
 

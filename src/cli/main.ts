@@ -1,9 +1,11 @@
 // `breakglass`: the headless face of the extension, for a jump host when the editor is unavailable.
 import { VERSION } from '../core/version';
 import { SUBCOMMANDS } from './commands';
-import { processIO, UsageError, type CliIO, type Subcommand } from './io';
+import { processIO, UsageError, type CliIO, type LazySubcommand, type Subcommand } from './io';
 
-export function helpText(subcommands: Subcommand[] = SUBCOMMANDS): string {
+type Entry = Subcommand | LazySubcommand;
+
+export function helpText(subcommands: Entry[] = SUBCOMMANDS): string {
   const width = Math.max(8, ...subcommands.map((s) => s.name.length));
   return [
     `breakglass ${VERSION} — pre-provisioned, MFA-gated, time-boxed AWS emergency access (SEC10-BP05)`,
@@ -20,7 +22,7 @@ export function helpText(subcommands: Subcommand[] = SUBCOMMANDS): string {
   ].join('\n');
 }
 
-export async function runCli(argv: string[], io: CliIO, subcommands: Subcommand[] = SUBCOMMANDS): Promise<number> {
+export async function runCli(argv: string[], io: CliIO, subcommands: Entry[] = SUBCOMMANDS): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     if (first === 'help' && rest[0]) return runCli([rest[0], '--help'], io, subcommands);
@@ -31,12 +33,13 @@ export async function runCli(argv: string[], io: CliIO, subcommands: Subcommand[
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const cmd = subcommands.find((s) => s.name === first);
-  if (!cmd) {
+  const entry = subcommands.find((s) => s.name === first);
+  if (!entry) {
     const known = subcommands.map((s) => s.name).join(', ') || '(none)';
     io.stderr.write(`breakglass: unknown command '${first}'. Known commands: ${known}. Run 'breakglass --help'.\n`);
     return 2;
   }
+  const cmd = 'load' in entry ? await entry.load() : entry;
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(cmd.usage.endsWith('\n') ? cmd.usage : cmd.usage + '\n');
     return 0;

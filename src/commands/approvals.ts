@@ -1,5 +1,5 @@
 // Break Glass: Request Access… / Approve… / Deny… / Elevate with This Approval — thin adapters over the approval
-// use-cases in src/core/approvals. Request Access uses the Elevate pickers (elevateSteps) and stops before the MFA
+// use-cases in src/core/approvals. Request Access asks the Elevate questions (views/elevationWizard) and stops before the MFA
 // step. The gate for Elevate is built here from the workspace config, with "Break glass anyway" asked in a modal.
 // The modules that talk to AWS (store, identity, SNS) are imported on first use, not at activation.
 import * as vscode from 'vscode';
@@ -11,10 +11,14 @@ import { playbookDisplayName } from '../core/approvals/hash';
 import { ApprovalConflict } from '../core/approvals/errors';
 import type { ApprovalRequest } from '../core/approvals/types';
 import { planElevation } from '../core/session/elevate';
+import { requesterFromArn, sessionSuffix } from '../core/session/run';
+import { resolvePlaybook } from '../core/playbooks';
 import { SESSION_POLICY_TEMPLATES } from '../core/templates';
 import type { AccountsNode } from '../views/accountsTree';
 import type { CommandContext } from './context';
-import { elevateCommand, elevateSteps, type ElevateArgs } from './elevate';
+import { elevateCommand, type ElevateArgs } from './elevate';
+import { askElevation, playbookLabel } from '../views/elevationWizard';
+import { readSettings } from '../views/settings';
 
 /** The gate for an elevation, or undefined when nothing in config requires approval. */
 export async function approvalGateFor(ctx: CommandContext, config: WorkspaceConfig, clients: AwsClients, requestId?: string):
@@ -62,26 +66,34 @@ async function portsFor(ctx: CommandContext) {
   return approvalPorts(config.approvals, clients, { audit: ctx.audit() });
 }
 
-/** Break Glass: Request Access… — the Elevate pickers without the MFA code, then a pending request. */
+/** Break Glass: Request Access… — the Elevate questions without the MFA code, then a pending request. */
 export async function requestAccessCommand(ctx: CommandContext, arg?: AccountsNode | ElevateArgs | string): Promise<ApprovalRequest | undefined> {
-  let created: ApprovalRequest | undefined;
-  await elevateSteps(ctx, arg, async (input, label) => {
-    const planned = planElevation(input);
-    if (!planned.ok) {
-      void vscode.window.showErrorMessage(`Break Glass: cannot request — ${planned.problems.map((p) => p.message).join(' ')}`);
-      return;
-    }
-    const ports = await portsFor(ctx);
-    const { requestAccess } = await import('../core/approvals/requests');
-    if (!approvalRequired(await ctx.configs.get(), planned.plan)) ctx.log.info(`request for ${planned.plan.roleArn}: this role/playbook does not require approval`);
-    const o = await vscode.window.withProgress({ location: { viewId: 'breakglass.accounts' }, title: 'Requesting approval…' }, () => requestAccess(planned.plan, ports));
-    created = o.request;
-    ctx.log.info(`approval requested: ${o.request.id} for ${o.request.roleArn} (${o.request.incidentId}, policy ${o.request.policyHash.slice(0, 16)})`);
-    if (!o.notified.ok) void vscode.window.showWarningMessage(`Break Glass: request ${o.request.id} recorded, but ${o.notified.message}`);
-    void vscode.window.showInformationMessage(`Break Glass: requested ${planned.plan.roleName} for ${o.request.incidentId} (${label}); waiting for ${ports.approvals.required} approver(s) until ${new Date(o.request.expiresAt).toLocaleTimeString()}.`);
-    await ctx.accountsTree.approvals?.refresh();
+  const preset: ElevateArgs = typeof arg === 'string' ? { roleArn: arg } : arg && 'kind' in arg ? (arg.kind === 'role' ? { roleArn: arg.role.arn } : {}) : { ...(arg ?? {}) };
+  const s = readSettings();
+  const config = await ctx.configs.get();
+  const answers = await askElevation(config, preset, { incidentPattern: s.incidentRegExp, incidentExample: s.incidentExample, title: 'Break Glass: Request Access', limits: async () => ({}) });
+  if (!answers) return undefined;
+  const ports = await portsFor(ctx);
+  // The same resolver and pre-flight as Elevate (src/core), so the policy hash approved is the one Elevate sends.
+  const playbook = await resolvePlaybook(answers.playbook, async (f) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(f))));
+  const requester = s.requester || requesterFromArn((await ports.identity()).arn);
+  const planned = planElevation({
+    roleArn: answers.role.arn, playbook, incidentId: answers.incidentId, justification: answers.justification, durationSeconds: answers.durationSeconds,
+    requester, incidentPattern: s.incidentRegExp, incidentExample: s.incidentExample, roleMaxSessionDuration: answers.role.maxSessionDuration,
+    region: answers.account.regions[0] || s.region || undefined, sessionSuffix: sessionSuffix(), codeFollows: true,
   });
-  return created;
+  if (!planned.ok) {
+    void vscode.window.showErrorMessage(`Break Glass: cannot request — ${planned.problems.map((p) => p.message).join(' ')}`);
+    return undefined;
+  }
+  const { requestAccess } = await import('../core/approvals/requests');
+  if (!approvalRequired(config, planned.plan)) ctx.log.info(`request for ${planned.plan.roleArn}: this role/playbook does not require approval`);
+  const o = await vscode.window.withProgress({ location: { viewId: 'breakglass.accounts' }, title: 'Requesting approval…' }, () => requestAccess(planned.plan, ports));
+  ctx.log.info(`approval requested: ${o.request.id} for ${o.request.roleArn} (${o.request.incidentId}, policy ${o.request.policyHash.slice(0, 16)})`);
+  if (!o.notified.ok) void vscode.window.showWarningMessage(`Break Glass: request ${o.request.id} recorded, but ${o.notified.message}`);
+  void vscode.window.showInformationMessage(`Break Glass: requested ${planned.plan.roleName} for ${o.request.incidentId} (${playbookLabel(answers.playbook)}); waiting for ${ports.approvals.required} approver(s) until ${new Date(o.request.expiresAt).toLocaleTimeString()}.`);
+  await ctx.accountsTree.approvals?.refresh();
+  return o.request;
 }
 
 function requestOf(arg: unknown): ApprovalRequest | undefined {

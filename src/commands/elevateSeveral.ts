@@ -5,7 +5,6 @@ import * as os from 'os';
 import * as vscode from 'vscode';
 import type { AwsClients } from '../core/aws/clients';
 import { BreakGlassError } from '../core/aws/errors';
-import { DEFAULT_INCIDENT_PATTERN } from '../core/session/elevate';
 import { elevateSeveral, type MultiAccountResult } from '../core/session/multiAccount';
 import { SESSION_POLICY_TEMPLATES } from '../core/templates';
 import { readSettings } from '../views/settings';
@@ -43,7 +42,7 @@ export async function elevateSeveralCommand(ctx: CommandContext, args: ElevateSe
   const playbook = args.playbook ?? (await vscode.window.showQuickPick(Object.values(SESSION_POLICY_TEMPLATES).map((t) => ({ label: t.name, detail: t.description })),
     { title, ignoreFocusOut: true, placeHolder: `Which playbook scopes every session? (${ONE_HOUR_NOTE})` }))?.label;
   if (!playbook) return undefined;
-  const pattern = safeRegExp(settings.incidentPattern) ?? DEFAULT_INCIDENT_PATTERN;
+  const pattern = settings.incidentRegExp;
   const incidentId = args.incidentId ?? (await vscode.window.showInputBox({
     title, prompt: 'Incident ID — tagged on every session and in the audit log', placeHolder: settings.incidentExample, ignoreFocusOut: true,
     validateInput: (v) => (pattern.test(v.trim()) ? undefined : `"${v.trim()}" does not match the incident ID format ${pattern.source}, e.g. ${settings.incidentExample}.`),
@@ -116,11 +115,3 @@ export async function elevateSeveralCommand(ctx: CommandContext, args: ElevateSe
   }
 }
 
-function safeRegExp(source: string): RegExp | undefined {
-  if (!source) return undefined;
-  try {
-    return new RegExp(source);
-  } catch {
-    return undefined;
-  }
-}

@@ -29,20 +29,15 @@ export class AwsAccess implements vscode.Disposable {
     if (this.clients_) return Promise.resolve(this.clients_);
     const generation = this.generation;
     this.loading ??= (async () => {
-      const [{ AwsClients }, { baseCredentials }] = await Promise.all([import('../core/aws/clients'), import('../core/aws/credentials')]);
+      const [{ AwsClients }, { chooseBaseCredentials }] = await Promise.all([import('../core/aws/clients'), import('../core/aws/credentials')]);
       const s = readSettings();
-      const source = s.sourceProfile ? { kind: 'profile' as const, profile: s.sourceProfile } : { kind: 'default' as const };
-      const clients = new AwsClients({
-        region: s.region || undefined,
-        endpointUrl: s.endpointUrl || undefined,
-        credentials: baseCredentials({
-          source,
-          region: s.region || undefined,
-          endpointUrl: s.endpointUrl || undefined,
-          mfaCodeProvider: (serial) => promptProfileMfa(serial),
-        }),
+      // The one rule for base credentials (core): the source profile, else environment keys, AWS_PROFILE, the chain.
+      const base = await chooseBaseCredentials({
+        profile: s.sourceProfile || undefined, env: process.env, region: s.region || undefined, endpointUrl: s.endpointUrl || undefined,
+        mfaCodeProvider: (serial) => promptProfileMfa(serial),
       });
-      this.log.info(`AWS clients: ${s.sourceProfile ? `profile ${s.sourceProfile}` : 'default credential chain'}` +
+      const clients = new AwsClients({ region: s.region || undefined, endpointUrl: s.endpointUrl || undefined, credentials: base.credentials });
+      this.log.info(`AWS clients: ${base.description}` +
         `${s.region ? `, region ${s.region}` : ''}${s.endpointUrl ? `, endpoint ${s.endpointUrl}` : ''}`);
       if (generation === this.generation) {
         this.clients_ = clients;

@@ -3,15 +3,17 @@
 // "did you mean", wildcard grants, privilege-escalation risks, MFA anti-patterns — as ordinary editor diagnostics.
 import * as vscode from 'vscode';
 import { lintPolicy, type LintSeverity } from '../core/policy/lint';
+import { PLAYBOOK_FILE_GLOB_ANYWHERE } from '../core/playbooks';
 
-export const PLAYBOOK_GLOB = '**/.breakglass/playbooks/*.json';
+/** The one playbook file glob (src/core/playbooks.ts). */
+const PLAYBOOK_GLOB = PLAYBOOK_FILE_GLOB_ANYWHERE;
 const DEBOUNCE_MS = 150;
 
 function severity(s: LintSeverity): vscode.DiagnosticSeverity {
   return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 }
 
-export function isPlaybook(doc: vscode.TextDocument): boolean {
+function isPlaybook(doc: vscode.TextDocument): boolean {
   return vscode.languages.match({ pattern: PLAYBOOK_GLOB }, doc) > 0;
 }
 

@@ -44,10 +44,12 @@ describe('elevation in the real VS Code UI', () => {
     await answerQuickInput(page, '15 min', '15 min', '6/7');
     await page.locator('.quick-input-widget .quick-input-title', { hasText: '(7/7)' }).first().waitFor({ timeout: 15000 });
     await page.locator('.quick-input-widget', { hasText: 'arn:aws:iam::111122223333:mfa/alice' }).first().waitFor({ timeout: 15000 });
+    assert.strictEqual(await page.locator('.quick-input-widget input').first().getAttribute('type'), 'password', 'the MFA code is masked');
     await screenshot(page, 'e2e-mfa-step.png');
     await answerQuickInput(page, '123456');
     await page.locator('.monaco-list-row', { hasText: 'Active sessions' }).first().waitFor({ timeout: 30000 });
-    assert.deepStrictEqual(fake.requests.filter((r) => r.service === 'sts').map((r) => r.action), ['AssumeRole']);
+    // The caller identity is asked before the code (the prompt); then exactly one AssumeRole.
+    assert.deepStrictEqual(fake.requests.filter((r) => r.service === 'sts').map((r) => r.action), ['GetCallerIdentity', 'AssumeRole']);
     const p = fake.calls('AssumeRole')[0].params;
     assert.strictEqual(p.TokenCode, '123456');
     assert.strictEqual(p.DurationSeconds, '900');

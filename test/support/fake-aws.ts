@@ -34,6 +34,12 @@ export interface FakeRole {
   description?: string;
   /** Inline policies by name (JSON text). */
   inlinePolicies?: Record<string, string>;
+  /**
+   * The actions its trust policy allows. Default: sts:AssumeRole, sts:TagSession and sts:SetSourceIdentity. Without
+   * sts:TagSession an AssumeRole with Tags is refused, without sts:SetSourceIdentity one with SourceIdentity, as AWS
+   * does (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required).
+   */
+  trustActions?: string[];
   /** The trust policy (JSON text). When set, AssumeRole evaluates it (principal, actions, MFA conditions). */
   trustPolicy?: string;
   permissionsBoundary?: string;
@@ -155,6 +161,8 @@ export interface FakeAwsOptions {
   // ---- end approvals ----
 }
 
+const DEFAULT_TRUST_ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'];
+
 export interface FakeAws {
   url: string;
   port: number;
@@ -166,7 +174,11 @@ export interface FakeAws {
   passwordPolicies: Map<string, FakePasswordPolicy>;
   /** Apply a behaviour to an action (e.g. 'AssumeRole'); `times` limits it to the next N requests. */
   setBehaviour(action: string, behaviour: Behaviour, opts?: { times?: number; delayMs?: number }): void;
-  /** Remove all behaviours and recorded requests. */
+  /** The identity GetCallerIdentity reports for the base keys (an IAM user, an SSO or instance role session…). */
+  setCaller(arn: string): void;
+  /** Issue AssumeRole credentials that live this many seconds, whatever was asked (negative: already expired). */
+  setIssuedLifetime(seconds: number | undefined): void;
+  /** Remove all behaviours and recorded requests; restore the caller and the issued lifetime. */
   reset(): void;
   /** Requests for one action. */
   calls(action: string): RecordedRequest[];
@@ -221,7 +233,7 @@ function roleXml(r: FakeRole, accountId: string): string {
   const trust = r.trustPolicy ?? JSON.stringify({
     Version: '2012-10-17',
     Statement: [{
-      Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: 'sts:AssumeRole',
+      Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: r.trustActions ?? DEFAULT_TRUST_ACTIONS,
       ...(r.mfaRequired ? { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } } : {}),
     }],
   });
@@ -321,7 +333,9 @@ function scope(auth: string | undefined): { accessKeyId?: string; region?: strin
 
 export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> {
   const accountId = opts.accountId ?? '111122223333';
-  const callerArn = opts.callerArn ?? `arn:aws:iam::${accountId}:user/alice`;
+  const defaultCaller = opts.callerArn ?? `arn:aws:iam::${accountId}:user/alice`;
+  let callerArn = defaultCaller;
+  let issuedLifetime: number | undefined;
   const now = opts.now ?? Date.now;
   const roles = new Map<string, FakeRole>();
   for (const r of opts.roles ?? [
@@ -547,7 +561,8 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       const arn = session
         ? session.roleArn.replace(':iam::', ':sts::').replace(/:role\/(?:.*\/)?([^/]+)$/, `:assumed-role/$1/${session.roleSessionName}`)
         : callerArn;
-      return { status: 200, body: xml('sts', action, `<Arn>${esc(arn)}</Arn><UserId>AIDAEXAMPLEUSERID</UserId><Account>${callerAccount(keyId)}</Account>`) };
+      const account = /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1] ?? callerAccount(keyId);
+      return { status: 200, body: xml('sts', action, `<Arn>${esc(arn)}</Arn><UserId>AIDAEXAMPLEUSERID</UserId><Account>${account}</Account>`) };
     }
     // --- GetSessionToken (issue 14: one MFA code, several accounts) -------------------------------------------------
     // awsQuery wire format of https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html: DurationSeconds
@@ -591,12 +606,21 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
     if (!/^[\w+=,.@-]{2,64}$/.test(p.RoleSessionName ?? '')) {
       return fail('sts', { status: 400, code: 'ValidationError', message: `1 validation error detected: Value '${p.RoleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*` });
     }
+    const trust = role.trustActions ?? DEFAULT_TRUST_ACTIONS;
+    const who = issued.find((c) => c.accessKeyId === keyId)?.roleArn ?? callerArn;
+    for (const [present, needed] of [[Object.keys(p).some((k) => k.startsWith('Tags.member.')), 'sts:TagSession'], [Boolean(p.SourceIdentity), 'sts:SetSourceIdentity']] as const) {
+      if (present && !trust.includes(needed)) {
+        return fail('sts', { status: 403, code: 'AccessDenied', message: `User: ${who} is not authorized to perform: ${needed} on resource: ${arn}` });
+      }
+    }
     if (role.trustPolicy !== undefined) {
       const refusal = trustRefusal(role.trustPolicy, p, callerIdentityArn(keyId), callerAccount(keyId));
       if (refusal) return fail('sts', { status: 403, code: 'AccessDenied', message: `User: ${callerIdentityArn(keyId)} is not authorized to perform: ${refusal} on resource: ${arn}` });
     }
     const duration = Number(p.DurationSeconds ?? 3600);
-    const chained = issued.some((c) => c.accessKeyId === keyId) || mfaSession !== undefined;
+    // Role chaining: a session of this endpoint, an MFA session (GetSessionToken), or base credentials whose caller is
+    // a role session (SSO, instance role).
+    const chained = issued.some((c) => c.accessKeyId === keyId) || mfaSession !== undefined || /:assumed-role\//.test(callerArn);
     if (chained && duration > 3600) return fail('sts', ERRORS.roleChaining);
     if (duration > (role.maxSessionDuration ?? 3600)) return fail('sts', ERRORS.durationTooLong);
     // Credentials of an MFA session (GetSessionToken with a code) carry MFA into AssumeRole: no code needed again.
@@ -613,7 +637,7 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       accessKeyId: randomKeyId('ASIA'),
       secretAccessKey: randomSecret(),
       sessionToken: randomSessionToken(),
-      expiration: new Date(Math.floor(now() / 1000) * 1000 + duration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      expiration: new Date(Math.floor(now() / 1000) * 1000 + (issuedLifetime ?? duration) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       roleArn: arn,
       roleSessionName: p.RoleSessionName,
     };
@@ -823,9 +847,17 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
       if (behaviour === 'ok' && !o.delayMs) behaviours.delete(action);
       else behaviours.set(action, { behaviour, times: o.times, delayMs: o.delayMs });
     },
+    setCaller(arn) {
+      callerArn = arn;
+    },
+    setIssuedLifetime(seconds) {
+      issuedLifetime = seconds;
+    },
     reset() {
       behaviours.clear();
       requests.length = 0;
+      callerArn = defaultCaller;
+      issuedLifetime = undefined;
     },
     calls(action) {
       return requests.filter((r) => r.action === action);

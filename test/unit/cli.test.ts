@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { runCli } from '../../src/cli/main';
 import { UsageError, type Subcommand } from '../../src/cli/io';
 import { memoryIO } from './helpers/io';
@@ -54,5 +56,24 @@ describe('cli', () => {
     });
     assert.deepStrictEqual(p, { options: { a: '1', b: ['2', '3'] }, positionals: ['pos'], rest: ['--x', 'y'] });
     assert.throws(() => parseArgs(['--a'], { a: { type: 'string' } }), /needs a value/);
+  });
+});
+
+describe('cli: subcommands load when they run', () => {
+  // In a fresh process (this one has loaded everything already): which modules does each invocation require?
+  const modulesAfter = (argv: string[]): string[] => {
+    const script = `const { runCli } = require('./src/cli/main'); const { memoryIO } = require('./test/unit/helpers/io');
+      runCli(${JSON.stringify(argv)}, memoryIO()).then(() => process.stdout.write(JSON.stringify(Object.keys(require.cache))));`;
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as string[];
+  };
+  const heavy = (files: string[]) => files.filter((f) => /[\\/]src[\\/]cli[\\/]commands[\\/](?!index)|[\\/]@aws-sdk[\\/]|[\\/]src[\\/]core[\\/]policy[\\/]/.test(f));
+
+  it('--version and --help load no subcommand module, no AWS SDK and no policy code', function () {
+    this.timeout(60_000);
+    assert.deepStrictEqual(heavy(modulesAfter(['--version'])), []);
+    assert.deepStrictEqual(heavy(modulesAfter(['--help'])), []);
+    assert.ok(modulesAfter(['lint', '--help']).some((f) => /commands[\\/]lint\.ts$/.test(f)), 'a subcommand is loaded when it runs');
   });
 });

@@ -25,7 +25,9 @@ import { statusLabel, type ApprovalRequest } from '../../core/approvals/types';
 import type { AwsClients } from '../../core/aws/clients';
 import { planElevation } from '../../core/session/elevate';
 import { VERSION } from '../../core/version';
-import { cliBase, requesterOf, resolvePlaybook } from './elevate';
+import { cliBase } from '../base';
+import { parsePlaybookArg, PlaybookError, resolvePlaybook } from '../../core/playbooks';
+import { requesterFromArn, sessionSuffix } from '../../core/session/run';
 
 const COMMON = {
   config: { type: 'string' }, profile: { type: 'string' }, region: { type: 'string' }, 'endpoint-url': { type: 'string' },
@@ -109,7 +111,7 @@ the approvers (SNS). Once approved, \`breakglass elevate\` with the same role, p
 
 Options:
   --duration SECONDS      session length asked for
-  --requester NAME        who asks (default: $BREAKGLASS_REQUESTER, else the OS user name)
+  --requester NAME        who asks (default: $BREAKGLASS_REQUESTER, else your identity from sts:GetCallerIdentity)
   --json                  print the request as JSON
 ${COMMON_HELP}
 
@@ -120,13 +122,22 @@ ${EXIT_CODES}
       justification: { type: 'string' }, duration: { type: 'string' }, requester: { type: 'string' }, json: { type: 'boolean' } });
     if (p.positionals.length) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);
     const roleArn = requireString(p, 'role-arn');
-    const playbook = await resolvePlaybook(requireString(p, 'playbook'), io.cwd);
+    // The same playbook model and resolver as elevate, so the policy hash the approval covers is what elevate sends.
+    let playbook;
+    try {
+      playbook = await resolvePlaybook(parsePlaybookArg(requireString(p, 'playbook'), io.cwd), (f) => fsp.readFile(f, 'utf8'));
+    } catch (e) {
+      if (e instanceof PlaybookError) throw new UsageError(e.message.replace(/\.$/, ''));
+      throw e;
+    }
     const durationSeconds = p.options.duration === undefined ? undefined : Number(p.options.duration);
     if (durationSeconds !== undefined && !Number.isInteger(durationSeconds)) throw new UsageError(`--duration must be whole seconds, not '${p.options.duration}'`);
     return withPorts(p, io, async (ports) => {
+      const given = (p.options.requester as string | undefined) ?? io.env.BREAKGLASS_REQUESTER;
+      const requester = given || requesterFromArn((await ports.identity()).arn);
       const planned = planElevation({
         roleArn, playbook, incidentId: requireString(p, 'incident'), justification: requireString(p, 'justification'),
-        requester: requesterOf(p, io.env), durationSeconds, region: p.options.region as string | undefined,
+        requester, durationSeconds, region: p.options.region as string | undefined, sessionSuffix: sessionSuffix(), codeFollows: true,
       });
       if (!planned.ok) {
         for (const pr of planned.problems) io.stderr.write(`breakglass request: ${pr.field}: ${pr.message}\n`);

@@ -3,7 +3,7 @@
 import * as path from 'path';
 import { parseArgs } from '../args';
 import { UsageError, type Subcommand } from '../io';
-import { cliBase, readLine } from './elevate';
+import { cliBase, readSecretLine as readLine } from '../base';
 import { AuditLog, defaultAuditPath } from '../../core/audit/log';
 import { CONFIG_RELATIVE_PATH } from '../../core/config';
 import { accountClientsFactory } from '../../core/provision/access';
@@ -53,7 +53,7 @@ export const checkCommand: Subcommand = {
     const base = await cliBase(p, io, async (serial) => {
       if (!io.isTTY) throw new UsageError(`the profile needs an MFA code for ${serial}; run on a terminal`);
       io.stderr.write(`MFA code for ${serial}: `);
-      return (await readLine(io)).trim();
+      return ((await readLine(io)) ?? '').trim();
     });
     const access = accountClientsFactory(base.clients, inputs.desired.provisioning.provisioningRoleName);
     try {
@@ -62,14 +62,14 @@ export const checkCommand: Subcommand = {
         const mfaSerial = (p.options['mfa-serial'] as string | undefined) ?? base.profile?.mfaSerial ?? io.env.BREAKGLASS_MFA_SERIAL;
         live = liveElevation({
           base: base.clients, mfaSerial, region: base.region,
-          requester: (p.options.requester as string | undefined) ?? io.env.BREAKGLASS_REQUESTER ?? io.env.USER ?? 'readiness-drill',
+          requester: (p.options.requester as string | undefined) ?? io.env.BREAKGLASS_REQUESTER,
           audit: new AuditLog((p.options['audit-log'] as string | undefined) ?? defaultAuditPath(io.env), { source: `cli/${VERSION}` }),
           tokenCode: async (role) => {
             const next = codes.shift();
             if (next !== undefined) return next;
             if (!io.isTTY) throw new UsageError(`no MFA code left for ${role.name}: pass one --token-code per role, or run on a terminal`);
             io.stderr.write(`MFA code for ${mfaSerial ?? 'your MFA device'} (live check of ${role.name}): `);
-            return (await readLine(io)).trim();
+            return ((await readLine(io)) ?? '').trim();
           },
         });
       }

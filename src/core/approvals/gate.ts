@@ -15,23 +15,14 @@ import type { AuditInput } from '../audit/log';
 import { BreakGlassError, translateAwsError } from '../aws/errors';
 import type { WorkspaceConfig } from '../config';
 import type { ElevationPlan } from '../session/elevate';
-import type { Session } from '../session/types';
 import { planPolicyHash, playbookDisplayName } from './hash';
 import { noNotifier, type Notifier } from './notify';
 import { ApprovalConflict, ApprovalRefused, ApprovalStoreError, describeState } from './errors';
 import type { ApprovalStore } from './store';
 import type { ApprovalRequest, ApprovalSubject, CallerIdentity } from './types';
 
-export interface ElevationGate {
-  /** After the pre-flight, before the MFA prompt. Throw a BreakGlassError to refuse the elevation. */
-  reserve(plan: ElevationPlan): Promise<GateReservation | undefined>;
-}
-export interface GateReservation {
-  /** The STS call succeeded and the session is registered. */
-  commit(session: Session): Promise<void>;
-  /** The STS call (or anything after reserve) failed; the reservation goes back. */
-  release(error: unknown): Promise<void>;
-}
+import type { ElevationGate, GateReservation } from '../session/gate';
+export type { ElevationGate, GateReservation };
 
 /** Shortest justification accepted for "Break glass anyway". */
 export const MIN_OVERRIDE_JUSTIFICATION = 15;

@@ -18,6 +18,8 @@ export function planPolicyHash(plan: Pick<ElevationPlan, 'input'>): string {
 
 /** The name shown for a playbook everywhere: `file:/x/y/name.json` → `name`. */
 export function playbookDisplayName(playbook: string): string {
-  if (!playbook.startsWith('file:')) return playbook;
-  return (playbook.split(/[\\/]/).pop() ?? playbook).replace(/\.json$/i, '');
+  // Audit names of playbook files (src/core/playbooks.ts): workspace:<name>, file:<name> (older logs: file:/abs/x.json).
+  const m = /^(?:file|workspace):(.*)$/.exec(playbook);
+  if (!m) return playbook;
+  return (m[1].split(/[\\/]/).pop() ?? m[1]).replace(/\.json$/i, '');
 }

@@ -58,6 +58,8 @@ export interface AuditRecord {
   accountId?: string;
   playbook?: string;
   requester?: string;
+  /** The RoleSessionName sent to AWS: what CloudTrail shows for every call of the session. */
+  roleSessionName?: string;
   /** SHA-256 prefix of the session token (never the token). */
   tokenHash?: string;
   accessKeyId?: string;
@@ -200,6 +202,31 @@ export class AuditLog {
     return { record, durable };
   }
 
+  /**
+   * Checks that records can be appended: creates the folder and opens the file for appending (through the write
+   * queue, after what is queued). Rejects with the file system's error. The elevation calls it before an MFA code can
+   * be typed, so a code is never spent on a session that could not be audited.
+   */
+  ensureWritable(): Promise<void> {
+    const opened = this.queue.then(async () => {
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      try {
+        await this.ensureOpen();
+      } catch (e) {
+        await this.close();
+        throw e;
+      }
+      this.armIdleClose();
+    });
+    this.queue = opened.catch(() => undefined);
+    return opened;
+  }
+
+  private armIdleClose(): void {
+    this.idleTimer = setTimeout(() => { this.queue = this.queue.then(() => this.close()); }, this.defaults.idleCloseMs ?? 2000);
+    this.idleTimer.unref();
+  }
+
   /** Resolves when every record queued so far is written and synced (or failed). */
   flush(): Promise<void> {
     return this.queue;
@@ -263,8 +290,7 @@ export class AuditLog {
       throw e;
     }
     // Closed when idle, so the descriptor is not held for ever.
-    this.idleTimer = setTimeout(() => { this.queue = this.queue.then(() => this.close()); }, this.defaults.idleCloseMs ?? 2000);
-    this.idleTimer.unref();
+    this.armIdleClose();
   }
 
   /**

@@ -11,9 +11,16 @@
 // carries an MFA code must not be replayed after anything but throttling: the code is single-use, so a replay after a
 // timeout or a 5xx (which may have consumed the code) would fail with a confusing "invalid MFA" error — the
 // `stsForMfa()` client therefore uses ThrottlingOnlyRetryStrategy.
-import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+//
+// Timeouts: `requestTimeoutMs` is a real deadline (`throwOnRequestTimeout`): without it the SDK's HTTP handler only
+// logs a warning and keeps waiting for a silent server.
+//
+// Identities: one AwsClients per identity. `withCredentials()` gives clients for another identity with the same region,
+// endpoint and retry settings: a live break-glass session (`forSession`) or a provisioning role (`forRole`, which
+// assumes the role lazily with this identity's STS client and refreshes it before it expires).
+import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 // --- audit trail services (issue 11) ---
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
@@ -132,7 +139,9 @@ export class AwsClients {
       ...(o.credentials ? { credentials: o.credentials } : {}),
       ...(endpoint ? { endpoint } : {}),
       maxAttempts: o.maxAttempts ?? 3,
-      requestHandler: { requestTimeout: o.requestTimeoutMs ?? 15_000, connectionTimeout: o.connectionTimeoutMs ?? 5_000 },
+      requestHandler: {
+        requestTimeout: o.requestTimeoutMs ?? 15_000, connectionTimeout: o.connectionTimeoutMs ?? 5_000, throwOnRequestTimeout: true,
+      },
     };
   }
 
@@ -155,12 +164,55 @@ export class AwsClients {
     }));
   }
 
+  // IAM and Organizations are loaded when first asked for: an elevation from the CLI needs STS (and IAM only for
+  // iam:GetRole), and evaluating the Organizations client costs every process that never lists accounts.
+  /* eslint-disable @typescript-eslint/no-require-imports */
   iam(): IAMClient {
-    return this.memo('iam', () => new IAMClient(this.common('iam')));
+    return this.memo('iam', () => new (require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam')).IAMClient(this.common('iam')));
   }
 
   organizations(): OrganizationsClient {
-    return this.memo('org', () => new OrganizationsClient(this.common('organizations')));
+    return this.memo('org', () => new (require('@aws-sdk/client-organizations') as typeof import('@aws-sdk/client-organizations')).OrganizationsClient(this.common('organizations')));
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  /** Clients for another identity, with the same region, endpoint, environment, retries and timeouts. */
+  withCredentials(credentials: CredentialsInput, overrides: Omit<AwsClientOptions, 'credentials'> = {}): AwsClients {
+    return new AwsClients({ ...this.options, ...overrides, credentials });
+  }
+
+  /** Clients acting as a live session (its temporary credentials), e.g. to call AWS with a break-glass session. */
+  forSession(c: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration?: string }, region?: string): AwsClients {
+    return this.withCredentials({
+      accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken,
+      ...(c.expiration ? { expiration: new Date(c.expiration) } : {}),
+    }, region ? { region } : {});
+  }
+
+  /**
+   * Clients acting as a role this identity may assume without MFA (a provisioning or automation role). Nothing is
+   * called until the first request; the role's credentials are renewed five minutes before they expire.
+   */
+  forRole(role: AssumeRoleSpec): AwsClients {
+    let cached: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date } | undefined;
+    let pending: Promise<typeof cached> | undefined;
+    const provider = async () => {
+      if (cached && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;
+      pending ??= this.sts().send(new AssumeRoleCommand({
+        RoleArn: role.roleArn, RoleSessionName: role.roleSessionName, DurationSeconds: role.durationSeconds ?? 3600,
+        ...(role.externalId ? { ExternalId: role.externalId } : {}),
+        ...(role.policy ? { Policy: role.policy } : {}),
+        ...(role.tags?.length ? { Tags: role.tags } : {}),
+        ...(role.sourceIdentity ? { SourceIdentity: role.sourceIdentity } : {}),
+      })).then((out) => {
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error(`STS returned no credentials for ${role.roleArn}`);
+        cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) };
+        return cached;
+      }).finally(() => { pending = undefined; });
+      return (await pending)!;
+    };
+    return this.withCredentials(provider, role.region ? { region: role.region } : {});
   }
 
   // --- audit trail services (issue 11): regional, like STS ---
@@ -196,7 +248,15 @@ export class AwsClients {
   }
 }
 
-/** Convenience: one client factory from options. */
-export function createClients(options: AwsClientOptions = {}): AwsClients {
-  return new AwsClients(options);
+/** A role to act as through `AwsClients.forRole` (assumed with the parent identity, without MFA). */
+export interface AssumeRoleSpec {
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds?: number;
+  externalId?: string;
+  /** A session policy (JSON text) to scope the role further. */
+  policy?: string;
+  tags?: Array<{ Key: string; Value: string }>;
+  sourceIdentity?: string;
+  region?: string;
 }

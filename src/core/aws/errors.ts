@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'MfaReused'
   | 'MfaRequired'
   | 'TrustRefused'
+  | 'TrustPolicyIncomplete'
   | 'AccessDenied'
   | 'ExpiredCredentials'
   | 'InvalidCredentials'
@@ -90,8 +91,33 @@ function roleLabel(ctx: ErrorContext): string {
   return name ? `role ${name}` : 'the role';
 }
 
-/** Translates any error thrown while talking to AWS. Never throws. */
+/**
+ * Text that came from a server (or anyone else) made safe for a terminal and a notification: C0/C1 control characters
+ * (escape sequences that could move the cursor, rewrite a line or set a window title), DEL and bidirectional overrides
+ * become spaces, runs of whitespace are collapsed.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** Translates any error thrown while talking to AWS. Never throws. Every text is terminal-safe. */
 export function translateAwsError(err: unknown, ctx: ErrorContext = {}): TranslatedError {
+  if (err instanceof BreakGlassError) return err.translated;
+  const tr = translate(err, ctx);
+  const safe: TranslatedError = { ...tr, title: terminalSafe(tr.title), message: terminalSafe(tr.message) };
+  if (tr.awsCode !== undefined) safe.awsCode = terminalSafe(tr.awsCode).slice(0, 100);
+  return safe;
+}
+
+/**
+ * The statement a break-glass role's trust policy needs: Break Glass tags every session (IncidentId, SessionPolicyType,
+ * Requester) and sets its SourceIdentity, which AWS only accepts when the trust policy also allows sts:TagSession and
+ * sts:SetSourceIdentity (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html#id_credentials_temp_control-access_monitor-perms).
+ */
+export const TRUST_POLICY_ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] as const;
+
+function translate(err: unknown, ctx: ErrorContext): TranslatedError {
   if (err instanceof BreakGlassError) return err.translated;
   const { code, message, nodeCode, status } = errorFacts(err);
   const msg = message;
@@ -179,6 +205,11 @@ export function translateAwsError(err: unknown, ctx: ErrorContext = {}): Transla
   }
   if (code === 'AccessDenied' || code === 'AccessDeniedException' || code === 'UnauthorizedOperation' || status === 403) {
     const action = /perform:\s*([\w-]+:\w+)/.exec(msg)?.[1];
+    if (action === 'sts:TagSession' || action === 'sts:SetSourceIdentity') {
+      return t('TrustPolicyIncomplete', `Trust policy lacks ${action}`,
+        `The trust policy of ${role} allows sts:AssumeRole but not ${action}, which Break Glass needs to ${action === 'sts:TagSession' ? 'tag the session with the incident and requester' : 'record who you are as the SourceIdentity'}; add it to the statement that trusts you: "Action": ${JSON.stringify(TRUST_POLICY_ACTIONS)}.`,
+        false, awsCode);
+    }
     if (action === 'sts:AssumeRole' || /not authorized to perform: sts:AssumeRole/i.test(msg)) {
       if (ctx.tokenCodeSent === false) {
         return t('MfaRequired', 'MFA probably required',
@@ -194,7 +225,7 @@ export function translateAwsError(err: unknown, ctx: ErrorContext = {}): Transla
       false, awsCode);
   }
 
-  const clean = redact(msg.split('\n')[0] ?? '').slice(0, 300);
+  const clean = terminalSafe(redact(msg.split('\n')[0] ?? '')).slice(0, 300);
   return t('Unknown', 'AWS request failed',
     `${ctx.operation ?? 'The AWS request'} failed${awsCode ? ` (${awsCode})` : ''}${clean ? `: ${clean.replace(/\.$/, '')}` : ''}. Check the Break Glass log, then try again.`,
     status === undefined || status >= 500, awsCode);

@@ -83,7 +83,7 @@ async function readOptional(file: string): Promise<string> {
 }
 
 /** All profiles from both shared files, merged (credentials file values win, as in the SDK). */
-export async function readProfiles(env: NodeJS.ProcessEnv = process.env): Promise<Map<string, ProfileInfo>> {
+async function readProfiles(env: NodeJS.ProcessEnv = process.env): Promise<Map<string, ProfileInfo>> {
   const files = sharedFilePaths(env);
   const [configText, credText] = await Promise.all([readOptional(files.config), readOptional(files.credentials)]);
   return profilesFromText(configText, credText);
@@ -147,15 +147,4 @@ function profileInfo(name: string, v: Record<string, string>): ProfileInfo {
 /** One profile's metadata, or undefined when it is not defined in either file. */
 export async function readProfile(name: string, env: NodeJS.ProcessEnv = process.env): Promise<ProfileInfo | undefined> {
   return (await readProfiles(env)).get(name);
-}
-
-/**
- * Whether base credentials taken from the environment are a role session. `AWS_ROLE_ARN` (web identity) is; an
- * assumed-role ARN in the caller identity is. Otherwise unknown offline.
- */
-export function envIsRoleSession(env: NodeJS.ProcessEnv = process.env, callerArn?: string): boolean | undefined {
-  if (callerArn) return /:assumed-role\//.test(callerArn);
-  if (env.AWS_ROLE_ARN && env.AWS_WEB_IDENTITY_TOKEN_FILE) return true;
-  if (env.AWS_ACCESS_KEY_ID && !env.AWS_SESSION_TOKEN) return false;
-  return undefined;
 }

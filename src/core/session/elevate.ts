@@ -6,8 +6,7 @@
 // tag charset, policy size, session name) must never consume it.
 import { createHash, randomUUID } from 'crypto';
 import type { AssumeRoleCommandInput, STSClient } from '@aws-sdk/client-sts';
-import { SESSION_POLICY_TEMPLATES } from '../templates';
-import type { PolicyDocument } from '../policy/types';
+import type { PlaybookRef, ResolvedPlaybook } from '../playbooks';
 import {
   MAX_DURATION, MAX_POLICY_ARNS, MAX_SESSION_POLICY_PLAINTEXT, MAX_TAG_VALUE_LENGTH, MFA_SERIAL, MFA_TOKEN_CODE,
   MIN_DURATION, POLICY_CHARSET, ROLE_CHAINING_MAX_DURATION, TAG_CHARSET, formatDuration, minifyPolicy,
@@ -18,21 +17,22 @@ import { BreakGlassError, translateAwsError } from '../aws/errors';
 import { systemClock, type Clock, type Session, type SessionCredentials } from './types';
 
 import { DEFAULT_INCIDENT_PATTERN, MAX_INCIDENT_LENGTH } from '../incident';
-export { DEFAULT_INCIDENT_PATTERN, MAX_INCIDENT_LENGTH };
+export { DEFAULT_INCIDENT_PATTERN };
 export const MAX_JUSTIFICATION_LENGTH = 1000;
-
-/** A playbook: a built-in template name, or a named policy loaded from a file. */
-export type PlaybookRef =
-  | string
-  | { name: string; policy?: PolicyDocument; policyArns?: string[]; maxDuration?: number };
 
 export interface ElevationInput {
   roleArn: string;
-  playbook: PlaybookRef;
+  /** The playbook, resolved (src/core/playbooks.ts resolvePlaybook). */
+  playbook: ResolvedPlaybook;
   incidentId: string;
   justification: string;
-  /** Who asks: an e-mail or user name. Goes to the Requester tag and (sanitised) SourceIdentity. */
+  /** Who asks: an e-mail or user name. Goes to the Requester tag and (transliterated) SourceIdentity. */
   requester: string;
+  /**
+   * A short suffix that makes the RoleSessionName unique per session (runElevation: time + random), so every
+   * CloudTrail event maps to one session.
+   */
+  sessionSuffix?: string;
   /** Seconds; defaults to the playbook's maxDuration. */
   durationSeconds?: number;
   /** The role's MaxSessionDuration when known (config or discovery). */
@@ -43,6 +43,8 @@ export interface ElevationInput {
   policyArns?: string[];
   mfaSerial?: string;
   tokenCode?: string;
+  /** The code will be asked for after the pre-flight (runElevation's prompt): a device without a code is fine. */
+  codeFollows?: boolean;
   /** The role's trust policy requires MFA (config/discovery): then a device and code are mandatory. */
   mfaRequired?: boolean;
   region?: string;
@@ -53,7 +55,7 @@ export interface ElevationInput {
 
 export interface PlanProblem {
   /** The input field at fault (ElevationInput key). */
-  field: keyof ElevationInput | 'policy';
+  field: keyof ElevationInput | 'policy' | 'approval' | 'auditLog' | 'baseCredentials';
   message: string;
 }
 
@@ -63,7 +65,9 @@ export interface ElevationPlan {
   roleArn: string;
   roleName: string;
   accountId: string;
+  /** The playbook's display name (audit log, SessionPolicyType tag). */
   playbook: string;
+  playbookRef: PlaybookRef;
   incidentId: string;
   justification: string;
   requester: string;
@@ -72,24 +76,46 @@ export interface ElevationPlan {
   policySize: number;
   /** Human notes, e.g. why the duration was clamped. */
   notes: string[];
+  /** The MFA device whose code is still to be asked for (withTokenCode adds SerialNumber and TokenCode). */
+  mfaSerial?: string;
 }
 
 export type PlanResult = { ok: true; plan: ElevationPlan } | { ok: false; problems: PlanProblem[] };
 
-/** Replaces characters outside [\w+=,.@-] and fits the result into 2–64 characters. */
-export function sanitizeSessionName(raw: string, filler = '-'): string {
-  let s = raw.replace(/[^\w+=,.@-]+/g, filler).replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
-  s = s.slice(0, 64);
+/** Replaces characters outside [\w+=,.@-] (after transliteration) and fits the result into 2–64 characters. */
+export function sanitizeSessionName(raw: string, filler = '-', max = 64): string {
+  let s = transliterate(raw).replace(/[^\w+=,.@-]+/g, filler).replace(/-{2,}/g, '-').replace(/_{2,}/g, '_').replace(/^[-_]+|[-_]+$/g, '');
+  s = s.slice(0, max);
   while (s.length < 2) s += '_';
   return s;
 }
 
-function resolvePlaybook(p: PlaybookRef): { name: string; policy?: PolicyDocument; policyArns: string[]; maxDuration?: number } | undefined {
-  if (typeof p === 'string') {
-    const t = SESSION_POLICY_TEMPLATES[p];
-    return t ? { name: t.name, policy: t.policy, policyArns: [], maxDuration: t.maxDuration } : undefined;
+// Letters without a decomposition into Latin + accents, and the Greek and Cyrillic alphabets (ISO 9 / ELOT-like,
+// simplified to ASCII), so "Jörg Åström", "Łukasz", "Алёна Петрова" keep a readable SourceIdentity.
+const TRANSLIT: Record<string, string> = {
+  ß: 'ss', æ: 'ae', Æ: 'AE', ø: 'o', Ø: 'O', œ: 'oe', Œ: 'OE', ł: 'l', Ł: 'L', đ: 'd', Đ: 'D', ð: 'd', Ð: 'D', þ: 'th', Þ: 'Th', ı: 'i', ħ: 'h', Ħ: 'H',
+  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p',
+  р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+  є: 'ye', і: 'i', ї: 'yi', ґ: 'g',
+  α: 'a', β: 'v', γ: 'g', δ: 'd', ε: 'e', ζ: 'z', η: 'i', θ: 'th', ι: 'i', κ: 'k', λ: 'l', μ: 'm', ν: 'n', ξ: 'x', ο: 'o', π: 'p', ρ: 'r',
+  σ: 's', ς: 's', τ: 't', υ: 'y', φ: 'f', χ: 'ch', ψ: 'ps', ω: 'o',
+};
+
+/** A readable ASCII rendering of a name: accents dropped, Greek and Cyrillic transliterated. Other scripts are kept. */
+export function transliterate(raw: string): string {
+  let out = '';
+  for (const ch of raw.normalize('NFKD').replace(/\p{M}+/gu, '')) {
+    const lower = ch.toLowerCase();
+    const t = TRANSLIT[ch] ?? TRANSLIT[lower];
+    if (t === undefined) out += ch;
+    else out += ch !== lower && t ? t[0].toUpperCase() + t.slice(1) : t;
   }
-  return { name: p.name, policy: p.policy, policyArns: p.policyArns ?? [], maxDuration: p.maxDuration };
+  return out;
+}
+
+/** The longest session AWS and the playbook allow, given what is known: what the duration picker offers. */
+export function maxSessionDuration(limits: { playbookMax?: number; roleMax?: number; chained?: boolean }): number {
+  return Math.min(limits.playbookMax ?? MAX_DURATION, limits.roleMax ?? MAX_DURATION, limits.chained ? ROLE_CHAINING_MAX_DURATION : MAX_DURATION);
 }
 
 /** Pre-flight for an elevation. Pure: no I/O, no clock. */
@@ -119,9 +145,9 @@ export function planElevation(input: ElevationInput): PlanResult {
     add('requester', `Requester "${requester}" cannot be a session tag value (at most ${MAX_TAG_VALUE_LENGTH} of letters, digits, spaces and _ . : / = + - @).`);
   }
 
-  const playbook = resolvePlaybook(input.playbook);
+  const playbook = input.playbook;
   if (!playbook) {
-    add('playbook', `Unknown playbook "${String(input.playbook)}"; use one of ${Object.keys(SESSION_POLICY_TEMPLATES).join(', ')} or a policy file.`);
+    add('playbook', 'Choose a playbook: a built-in one, a policy file, or the role\'s full permissions.');
   } else if (!TAG_CHARSET.test(playbook.name) || playbook.name.length > MAX_TAG_VALUE_LENGTH) {
     add('playbook', `Playbook name "${playbook.name}" cannot be a session tag value; rename it using letters, digits and _ . : / = + - @.`);
   }
@@ -139,6 +165,13 @@ export function planElevation(input: ElevationInput): PlanResult {
     for (const arn of policyArns) {
       const p = parseArn(arn);
       if (!p || p.service !== 'iam' || !p.resource.startsWith('policy/')) add('policyArns', `"${arn}" is not a managed policy ARN (arn:aws:iam::aws:policy/ReadOnlyAccess).`);
+      // AWS resolves session-policy ARNs in the role's own account (or AWS managed): one from another account is
+      // refused by STS, with the MFA code spent (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html, PolicyArns).
+      else if (role && p.accountId !== 'aws' && p.accountId !== role.accountId) {
+        add('policyArns', `"${arn}" belongs to account ${p.accountId}, but session policies must be AWS managed or in the role's account ${role.accountId}; copy the policy into ${role.accountId} or use a policy file.`);
+      } else if (role && p.partition !== role.partition) {
+        add('policyArns', `"${arn}" is in the ${p.partition} partition, the role in ${role.partition}; use the ${role.partition} ARN.`);
+      }
     }
     policySize = sessionPolicyPlaintextSize(playbook.policy, policyArns);
     if (policySize > MAX_SESSION_POLICY_PLAINTEXT) {
@@ -171,13 +204,17 @@ export function planElevation(input: ElevationInput): PlanResult {
   if (serial && !MFA_SERIAL.test(serial)) add('mfaSerial', `"${serial}" is not an MFA device serial; use its ARN, e.g. arn:aws:iam::111122223333:mfa/alice.`);
   if (code !== undefined && code !== '' && !MFA_TOKEN_CODE.test(code)) add('tokenCode', 'The MFA code must be exactly 6 digits, as shown on your device.');
   if (code && !serial) add('mfaSerial', 'An MFA code was given without an MFA device; choose the device (its ARN, e.g. arn:aws:iam::111122223333:mfa/alice).');
-  if (serial && !code) add('tokenCode', 'Enter the current 6-digit code from your MFA device.');
-  if (input.mfaRequired && !serial && !code) add('tokenCode', 'This role requires MFA: choose your MFA device and enter its current 6-digit code.');
+  if (serial && !code && !input.codeFollows) add('tokenCode', 'Enter the current 6-digit code from your MFA device.');
+  if (input.mfaRequired && !serial && !code) add(input.codeFollows ? 'mfaSerial' : 'tokenCode', 'This role requires MFA: choose your MFA device and enter its current 6-digit code.');
 
   if (problems.length || !role || !playbook) return { ok: false, problems };
 
   const sourceIdentity = sanitizeSessionName(requester, '_');
-  const roleSessionName = sanitizeSessionName(`${incident}-${requester}`);
+  // incident-requester-suffix, the suffix always kept whole: AWS allows 64 characters.
+  const suffix = input.sessionSuffix ? sanitizeSessionName(input.sessionSuffix, '', 12) : '';
+  const roleSessionName = suffix
+    ? `${sanitizeSessionName(`${incident}-${requester}`, '-', 64 - suffix.length - 1)}-${suffix}`
+    : sanitizeSessionName(`${incident}-${requester}`);
   const tags = [
     { Key: 'IncidentId', Value: incident },
     { Key: 'SessionPolicyType', Value: playbook.name },
@@ -205,14 +242,25 @@ export function planElevation(input: ElevationInput): PlanResult {
       roleName: role.roleName,
       accountId: role.accountId,
       playbook: playbook.name,
+      playbookRef: playbook.ref,
       incidentId: incident,
       justification,
       requester,
       region,
       policySize,
       notes,
+      ...(serial && !code ? { mfaSerial: serial } : {}),
     },
   };
+}
+
+/** The plan with the MFA code typed after the pre-flight, or the problem with it (the code is not sent). */
+export function withTokenCode(plan: ElevationPlan, code: string): { ok: true; plan: ElevationPlan } | { ok: false; problems: PlanProblem[] } {
+  const c = code.trim();
+  if (!MFA_TOKEN_CODE.test(c)) return { ok: false, problems: [{ field: 'tokenCode', message: 'The MFA code must be exactly 6 digits, as shown on your device.' }] };
+  if (!plan.mfaSerial) return { ok: false, problems: [{ field: 'mfaSerial', message: 'An MFA code was given without an MFA device; choose the device (its ARN, e.g. arn:aws:iam::111122223333:mfa/alice).' }] };
+  const { mfaSerial: _serial, ...rest } = plan;
+  return { ok: true, plan: { ...rest, input: { ...plan.input, SerialNumber: plan.mfaSerial, TokenCode: c } } };
 }
 
 function defaultRegionFor(partition: string): string {
@@ -239,6 +287,8 @@ export interface ElevateDeps {
   sts: STSClient | (() => STSClient);
   clock?: Clock;
   abortSignal?: AbortSignal;
+  /** A deadline for the whole call, whatever the HTTP layer does (a silent server must not hang the elevation). */
+  timeoutMs?: number;
   /** Session id generator (tests). */
   newId?: () => string;
 }
@@ -261,10 +311,18 @@ export async function elevate(plan: ElevationPlan, deps: ElevateDeps): Promise<E
     throw new BreakGlassError(translateAwsError(Object.assign(new Error('aborted'), { name: 'AbortError' })));
   }
   const AssumeRoleCommand = await assumeRoleCommand();
+  const deadline = deps.timeoutMs ? AbortSignal.timeout(deps.timeoutMs) : undefined;
+  const signal = deadline && deps.abortSignal ? AbortSignal.any([deps.abortSignal, deadline]) : deadline ?? deps.abortSignal;
   let out;
   try {
-    out = await sts.send(new AssumeRoleCommand(plan.input), { abortSignal: deps.abortSignal });
+    out = await sts.send(new AssumeRoleCommand(plan.input), { abortSignal: signal });
   } catch (e) {
+    if (deadline?.aborted && !deps.abortSignal?.aborted) {
+      throw new BreakGlassError({
+        code: 'NetworkUnreachable', title: 'AWS did not answer in time', retryable: true, awsCode: 'TimeoutError',
+        message: `STS did not answer AssumeRole within ${Math.round((deps.timeoutMs ?? 0) / 1000)} s. Check the network, VPN or proxy and the endpoint URL setting, then try again with a new MFA code.`,
+      });
+    }
     throw new BreakGlassError(translateAwsError(e, {
       operation: 'sts:AssumeRole', roleArn: plan.roleArn, durationSeconds: plan.input.DurationSeconds,
       tokenCodeSent: Boolean(plan.input.TokenCode),
@@ -284,6 +342,7 @@ export async function elevate(plan: ElevationPlan, deps: ElevateDeps): Promise<E
     roleArn: plan.roleArn,
     roleName: plan.roleName,
     playbook: plan.playbook,
+    playbookRef: plan.playbookRef,
     incidentId: plan.incidentId,
     justification: plan.justification,
     requester: plan.requester,

@@ -22,7 +22,8 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { AuditLog, AuditInput } from '../audit/log';
 import { BreakGlassError, translateAwsError, type TranslatedError } from '../aws/errors';
 import { MFA_SERIAL, MFA_TOKEN_CODE } from '../policy/limits';
-import { elevate, planElevation, type ElevationInput, type ElevationPlan, type PlanProblem, type PlaybookRef } from './elevate';
+import { elevate, planElevation, type ElevationInput, type ElevationPlan, type PlanProblem } from './elevate';
+import { builtinPlaybook, type ResolvedPlaybook } from '../playbooks';
 import { sessionAuditFields } from './flow';
 import type { SessionStore } from './store';
 import { systemClock, type Clock, type SecretStore, type Session, type SessionCredentials } from './types';
@@ -133,7 +134,8 @@ export interface AccountTarget {
 
 export interface MultiAccountRequest {
   targets: AccountTarget[];
-  playbook: PlaybookRef;
+  /** A built-in playbook's name, or a resolved playbook (src/core/playbooks.ts). */
+  playbook: string | ResolvedPlaybook;
   incidentId: string;
   justification: string;
   requester: string;
@@ -192,7 +194,7 @@ export async function elevateSeveral(req: MultiAccountRequest, ports: MultiAccou
   const plans: ElevationPlan[] = [];
   for (const t of req.targets) {
     const input: ElevationInput = {
-      roleArn: t.roleArn, playbook: req.playbook, incidentId: req.incidentId, justification: req.justification, requester: req.requester,
+      roleArn: t.roleArn, playbook: typeof req.playbook === 'string' ? builtinPlaybook(req.playbook) : req.playbook, incidentId: req.incidentId, justification: req.justification, requester: req.requester,
       durationSeconds: req.durationSeconds ?? MFA_SESSION_ROLE_MAX, roleMaxSessionDuration: t.roleMaxSessionDuration, baseIsRoleSession: true,
       region: t.region, incidentPattern: req.incidentPattern, incidentExample: req.incidentExample,
     };

@@ -1,6 +1,7 @@
 // The session model shared by the extension and the CLI. A Session is metadata only — safe to show, log and persist
 // anywhere. The secret half (secret access key + session token) is a SessionCredentials, which lives in memory and is
 // persisted only through the injected SecretStore.
+import type { PlaybookRef } from '../playbooks';
 
 export type SessionState = 'active' | 'expiring' | 'expired' | 'revoked';
 
@@ -10,8 +11,10 @@ export interface Session {
   accountId: string;
   roleArn: string;
   roleName: string;
-  /** The session-policy playbook (template name or file). */
+  /** The session-policy playbook's display name (src/core/playbooks.ts playbookDisplayName). */
   playbook: string;
+  /** Which playbook exactly (a file's path), to preview or re-elevate with it. Absent in sessions stored by 0.1.0. */
+  playbookRef?: PlaybookRef;
   incidentId: string;
   justification: string;
   requester: string;

@@ -11,13 +11,12 @@ import { randomBytes } from 'crypto';
 import * as os from 'os';
 import * as vscode from 'vscode';
 import { previewSessionContext } from '../../core/preview/context';
-import { buildPreview, roleTemplateFor, sessionsModel, templateInput, type PreviewBuild, type PreviewInput } from '../../core/preview/model';
+import { buildPreview, sessionsModel, type PreviewBuild, type PreviewInput } from '../../core/preview/model';
 import type { PreviewModel } from '../../core/preview/types';
 import { readSettings } from '../settings';
-import { loadRoleTemplate, parsePolicyFile } from '../../core/policy/sources';
+import { previewInputFor } from '../../core/preview/input';
 import type { SessionStore } from '../../core/session/store';
 import type { Session } from '../../core/session/types';
-import { SESSION_POLICY_TEMPLATES } from '../../core/templates';
 import type { Logger } from '../../core/log';
 import type { WorkspaceConfigService } from '../workspaceConfig';
 import {
@@ -192,46 +191,21 @@ export class PreviewPanel implements vscode.Disposable {
     return previewSessionContext({ target: { kind: 'playbook', roleName: target.roleName, playbook: target.playbook }, config, requester, clock });
   }
 
-  /** The policies for a target: built-in templates, a custom policy file, or what a live session was granted with. */
-  private async inputFor(target: PreviewTarget): Promise<PreviewInput> {
-    if (target.kind === 'playbook') {
-      if (target.policyFile) {
-        const uri = vscode.Uri.parse(target.policyFile);
-        const role = loadRoleTemplate(target.roleTemplate);
+  /** The policies for a target (assembled in core); files are read from the editor's buffer when open. */
+  private inputFor(target: PreviewTarget): Promise<PreviewInput> {
+    return previewInputFor(target, {
+      readPolicyFile: async (ref) => {
+        const folder = vscode.workspace.workspaceFolders?.[0];
+        const uri = /^[a-z][\w+.-]*:/i.test(ref) && !/^[a-z]:[\\/]/i.test(ref) ? vscode.Uri.parse(ref)
+          : folder && !ref.startsWith('/') ? vscode.Uri.joinPath(folder.uri, ref) : vscode.Uri.file(ref);
         // The editor's text when the file is open (unsaved edits included): the preview follows typing.
         const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
         const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const policy = parsePolicyFile(text, vscode.workspace.asRelativePath(uri));
-        return { roleName: target.roleName, identity: role.identity, boundary: role.boundary, session: [policy], playbookName: target.playbook, sessionPolicyText: text, notes: roleNote(target) };
-      }
-      return { ...templateInput(target.roleTemplate, target.playbook, target.roleName), notes: roleNote(target) };
-    }
-    const session = this.deps.sessions.get(target.sessionId);
-    if (!session) throw new Error('This session is no longer known (it was cleared, or VS Code was restarted after it ended).');
-    const config = await this.deps.configs.get();
-    const roleConfig = config.accounts.flatMap((a) => a.roles).find((r) => r.arn === session.roleArn);
-    const template = roleTemplateFor({ name: roleConfig?.name ?? session.roleName, template: roleConfig?.template });
-    const notes: string[] = [];
-    let identity: PreviewInput['identity'];
-    let boundary: PreviewInput['boundary'] = null;
-    if (template) {
-      ({ identity, boundary } = loadRoleTemplate(template));
-      notes.push(`The role's policies are those of the built-in role template ${template}.`);
-    } else {
-      // Honest fallback: without the role's policies, show what the session policy allows on its own.
-      identity = [{ name: '(role policies unknown: assumed to allow everything)', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
-      notes.push(`The policies of role ${session.roleName} are not known offline: set "template" for it in .breakglass/config.json. ` +
-        'Until then the role is assumed to allow everything, so the picture shows the session policy\'s own limits.');
-    }
-    const builtIn = SESSION_POLICY_TEMPLATES[session.playbook];
-    if (builtIn) {
-      return { roleName: session.roleName, identity, boundary, session: [{ name: builtIn.name, document: builtIn.policy }], playbookName: builtIn.name, notes };
-    }
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    const uri = /^[a-z][\w+.-]*:/i.test(session.playbook) && !/^[a-z]:[\\/]/i.test(session.playbook) ? vscode.Uri.parse(session.playbook)
-      : folder && !session.playbook.startsWith('/') ? vscode.Uri.joinPath(folder.uri, session.playbook) : vscode.Uri.file(session.playbook);
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    return { roleName: session.roleName, identity, boundary, session: [parsePolicyFile(text, session.playbook)], playbookName: session.playbook, sessionPolicyText: text, notes };
+        return { text, name: vscode.workspace.asRelativePath(uri) };
+      },
+      session: (id) => this.deps.sessions.get(id),
+      role: async (arn) => (await this.deps.configs.get()).accounts.flatMap((a) => a.roles).find((r) => r.arn === arn),
+    });
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -335,10 +309,6 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
     enableCommandUris: false,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
   };
-}
-
-function roleNote(target: Extract<PreviewTarget, { kind: 'playbook' }>): string[] {
-  return target.roleName === target.roleTemplate ? [] : [`The role's policies are those of the built-in role template ${target.roleTemplate}.`];
 }
 
 function sessionTitle(s: Session | undefined): string {

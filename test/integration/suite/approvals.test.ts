@@ -13,6 +13,7 @@ import { createApprovalsTable } from '../../../src/core/approvals/table';
 import type { ApprovalRequest } from '../../../src/core/approvals/types';
 import type { ApprovalsConfig } from '../../../src/core/config';
 import { planElevation } from '../../../src/core/session/elevate';
+import { builtinPlaybook } from '../../../src/core/playbooks';
 import type { Session } from '../../../src/core/session/types';
 import type { AccountsNode } from '../../../src/views/accountsTree';
 import type { BreakGlassApi } from '../../../src/extension';
@@ -45,7 +46,7 @@ describe('approvals in the tree and on Elevate (dynalite, local STS/SNS)', funct
   };
   const subject = { roleArn: ROLE, playbook: 'containment_actions', incidentId: 'INC-2024-314', justification: 'Contain the crypto miner', durationSeconds: 3600 };
   const planFor = (requester: string) => {
-    const r = planElevation({ ...subject, requester, region: 'us-east-1' });
+    const r = planElevation({ ...subject, playbook: builtinPlaybook(subject.playbook), requester, region: 'us-east-1' });
     if (!r.ok) throw new Error(r.problems.map((p) => p.message).join(' '));
     return r.plan;
   };

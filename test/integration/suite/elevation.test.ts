@@ -13,6 +13,8 @@ import { SessionStore } from '../../../src/core/session/store';
 import { VsCodeSecretStore } from '../../../src/views/secretStore';
 import type { BreakGlassApi } from '../../../src/extension';
 import { activateExtension, waitFor } from './helpers';
+import { runCli } from '../../../src/cli/main';
+import { memoryIO } from '../../unit/helpers/io';
 
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/BREAK-GLASS-INCIDENT_RESPONDER';
 const MFA = 'arn:aws:iam::111122223333:mfa/alice';
@@ -70,8 +72,10 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
     });
     assert.ok(s, 'a session was granted');
     session = s;
-    assert.deepStrictEqual(fake.requests.map((r) => `${r.service}:${r.action}`), ['sts:AssumeRole'], 'the only AWS call');
-    const p = fake.requests[0].params;
+    // Who the caller is, before the code is used (the role's maximum comes from the config: no iam:GetRole); then the
+    // one AssumeRole.
+    assert.deepStrictEqual(fake.requests.map((r) => `${r.service}:${r.action}`), ['sts:GetCallerIdentity', 'sts:AssumeRole'], 'the only AWS calls');
+    const p = fake.calls('AssumeRole')[0].params;
     assert.strictEqual(p.RoleArn, ROLE_ARN);
     assert.strictEqual(p.SerialNumber, MFA);
     assert.strictEqual(p.TokenCode, '123456');
@@ -300,8 +304,41 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
       assert.ok(full);
       const p2 = fake.calls('AssumeRole')[0].params;
       assert.strictEqual(p2.Policy, undefined, 'no session policy: the role\'s full permissions');
-      assert.strictEqual(fake.requests.length, 1);
+      assert.deepStrictEqual(fake.requests.map((r) => r.action), ['GetCallerIdentity', 'AssumeRole']);
       for (const s of [fromFile, full]) await vscode.commands.executeCommand('breakglass.revokeSession', s.id, { aws: false });
+    } finally {
+      await vscode.workspace.fs.delete(file);
+      await config().update('terminal.openOnElevate', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('the CLI and the extension write the same audit records for the same elevation (one core function)', async () => {
+    await config().update('terminal.openOnElevate', false, vscode.ConfigurationTarget.Global);
+    const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.breakglass', 'playbooks', 'isolate.json');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:ModifyInstanceAttribute', Resource: '*' }] })));
+    const cliAudit = path.join(tmp, 'cli-audit.jsonl');
+    try {
+      const fromExtension = await vscode.commands.executeCommand<Session | undefined>('breakglass.elevate', {
+        roleArn: ROLE_ARN, playbook: `file:${file.fsPath}`, incidentId: 'INC-2024-030', justification: 'parity', durationSeconds: 1800, tokenCode: '515151', mfaSerial: MFA,
+      });
+      assert.ok(fromExtension);
+      const io = memoryIO();
+      io.env = { AWS_ENDPOINT_URL: fake.url, AWS_ACCESS_KEY_ID: 'AKIABASEUSER00000001', AWS_SECRET_ACCESS_KEY: BASE_SECRET, AWS_REGION: 'us-east-1', BREAKGLASS_AUDIT_LOG: cliAudit, HOME: tmp };
+      const status = await runCli(['elevate', '--role-arn', ROLE_ARN, '--playbook', file.fsPath, '--incident', 'INC-2024-030', '--justification', 'parity',
+        '--duration', '1800', '--requester', 'alice@example.com', '--mfa-serial', MFA, '--token-code', '525252', '--role-max-duration', '28800', '--json'], io);
+      assert.strictEqual(status, 0, io.err());
+      // Everything but ids, times, keys, the source and the random RoleSessionName suffix must be the same.
+      const normalise = (r: Record<string, unknown>): Record<string, unknown> => {
+        const { ts: _ts, sessionId, tokenHash, accessKeyId, expiresAt, source: _source, roleSessionName, ...rest } = r;
+        for (const v of [sessionId, tokenHash, accessKeyId, expiresAt]) if (r.event === 'granted') assert.ok(v, `granted records carry ${JSON.stringify(v)}`);
+        return { ...rest, roleSessionName: String(roleSessionName).replace(/-[a-z0-9]{6,8}$/, '-<suffix>') };
+      };
+      const ext = parseAuditText(fs.readFileSync(auditFile, 'utf8')).records.filter((r) => r.incidentId === 'INC-2024-030').map((r) => normalise({ ...r }));
+      const cli = parseAuditText(fs.readFileSync(cliAudit, 'utf8')).records.map((r) => normalise({ ...r }));
+      assert.deepStrictEqual(ext.map((r) => r.event), ['requested', 'granted']);
+      assert.deepStrictEqual(cli, ext);
+      assert.strictEqual(ext[0].playbook, 'workspace:isolate', 'one display name for a workspace playbook');
+      await vscode.commands.executeCommand('breakglass.revokeSession', fromExtension.id, { aws: false });
     } finally {
       await vscode.workspace.fs.delete(file);
       await config().update('terminal.openOnElevate', undefined, vscode.ConfigurationTarget.Global);

@@ -13,10 +13,9 @@ import { approvalGate, approvalRequired, type ApprovalGateOptions } from '../../
 import { planPolicyHash } from '../../../src/core/approvals/hash';
 import { decideRequest, requestAccess } from '../../../src/core/approvals/requests';
 import { approvalPorts } from '../../../src/core/approvals/services';
-import { elevateAndRecord } from '../../../src/core/session/flow';
 import { SessionStore } from '../../../src/core/session/store';
 import { MemorySecretStore } from '../../../src/core/session/types';
-import { OPEN_ROLE, PEOPLE, approvalsConfig, plan, useWorld, workspaceConfig, type Person } from './world';
+import { OPEN_ROLE, PEOPLE, approvalsConfig, elevateThroughGate, plan, useWorld, workspaceConfig, type Person } from './world';
 
 let code = 100000;
 const nextCode = () => String(++code);
@@ -45,9 +44,8 @@ describe('approvals/gate in the elevation flow', () => {
   }
 
   function elevateWith(gate: ReturnType<typeof gateFor>['gate'], over: Parameters<typeof plan>[0] = {}, audit?: AuditLog) {
-    return elevateAndRecord(plan({ tokenCode: nextCode(), ...over }), {
-      sts: w.clients('alice').stsForMfa(), gate, store: new SessionStore({ secrets: new MemorySecretStore() }), ...(audit ? { audit } : {}),
-    });
+    return elevateThroughGate(w.clients('alice'), gate, { tokenCode: nextCode(), ...over },
+      { store: new SessionStore({ secrets: new MemorySecretStore() }), ...(audit ? { audit } : {}) });
   }
 
   it('only roles/playbooks marked requiresApproval are gated', async () => {
@@ -115,7 +113,7 @@ describe('approvals/gate in the elevation flow', () => {
     await assert.rejects(elevateWith(gate, { playbook: { name: 'containment_actions', policy: doc } }), /different session policy/);
     await assert.rejects(elevateWith(gate, { incidentId: 'INC-2024-999' }), /needs a request approved/);
     // Bob has the same base role rights but it is not his request.
-    await assert.rejects(elevateAndRecord(plan({ tokenCode: nextCode() }), { sts: w.clients('bob').stsForMfa(), gate: gateFor('bob').gate }), /needs a request approved/);
+    await assert.rejects(elevateThroughGate(w.clients('bob'), gateFor('bob').gate, { tokenCode: nextCode() }), /needs a request approved/);
     await assert.rejects(approvalGate({ ...gateOptions('bob'), requestId: request.id }).reserve(plan()), /used only by its requester/);
     assert.strictEqual(w.fake.calls('AssumeRole').length, 0);
 
@@ -157,11 +155,11 @@ describe('approvals/gate in the elevation flow', () => {
       const approvals = { ...approvalsConfig(), table: w.table() };
       const ports = approvalPorts(approvals, deadClients);
       const gate = approvalGate({ config: workspaceConfig(approvals), store: ports.store, identity: ports.identity });
-      await assert.rejects(elevateAndRecord(plan({ tokenCode: nextCode() }), { sts: deadClients.stsForMfa(), gate }), (e: unknown) =>
+      await assert.rejects(elevateThroughGate(deadClients, gate, { tokenCode: nextCode() }), (e: unknown) =>
         e instanceof BreakGlassError && e.translated.title === 'Approval store unavailable' && /ECONNREFUSED/.test(e.message) && /fail closed/.test(e.message));
       assert.strictEqual(w.fake.calls('AssumeRole').length, 0);
       await assert.rejects(requestAccess(plan(), ports), /Approval store unavailable|approvals store could not be used/);
-      const ok = await elevateAndRecord(plan({ roleArn: OPEN_ROLE, tokenCode: nextCode() }), { sts: deadClients.stsForMfa(), gate });
+      const ok = await elevateThroughGate(deadClients, gate, { roleArn: OPEN_ROLE, tokenCode: nextCode() });
       assert.ok(ok.session.accessKeyId);
     } finally {
       deadClients.destroy();
@@ -225,7 +223,7 @@ describe('approvals/gate in the elevation flow', () => {
           config: workspaceConfig(approvals), store: ports.store, identity: ports.identity, notifier: ports.notifier, audit,
           breakGlassAnyway: async (_p, reason) => (/Approval|approvals store/.test(reason) ? 'Store down and prod is burning' : undefined),
         });
-        const e = await elevateAndRecord(plan({ tokenCode: nextCode() }), { sts: dead.stsForMfa(), gate, audit });
+        const e = await elevateThroughGate(dead, gate, { tokenCode: nextCode() }, { audit });
         assert.ok(e.session.accessKeyId);
         assert.ok((await audit.read()).records.some((r) => r.event === 'break_glass_override'));
         assert.match(w.sns.published.at(-1)!.subject!, /BREAK GLASS ANYWAY/);

@@ -6,7 +6,16 @@ import type { ApprovalsConfig, WorkspaceConfig } from '../../../src/core/config'
 import { approvalPorts } from '../../../src/core/approvals/services';
 import type { ApprovalPorts } from '../../../src/core/approvals/requests';
 import { createApprovalsTable } from '../../../src/core/approvals/table';
-import { planElevation, type ElevationPlan } from '../../../src/core/session/elevate';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AuditLog } from '../../../src/core/audit/log';
+import { BreakGlassError } from '../../../src/core/aws/errors';
+import { builtinPlaybook, type PlaybookRef, type ResolvedPlaybook } from '../../../src/core/playbooks';
+import type { ElevationGate } from '../../../src/core/session/gate';
+import { planElevation, type ElevationInput, type ElevationPlan } from '../../../src/core/session/elevate';
+import { describeProblems, runElevation } from '../../../src/core/session/run';
+import type { SessionStore } from '../../../src/core/session/store';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite';
 import { startFakeAws, type FakeAws } from '../../support/fake-aws';
 import { startFakeSns, type FakeSns } from '../../support/fake-sns';
@@ -50,13 +59,54 @@ export interface World {
   ports(p: Person, approvals?: ApprovalsConfig, extra?: Partial<ApprovalPorts>): ApprovalPorts;
 }
 
-export function plan(over: Partial<Parameters<typeof planElevation>[0]> = {}): ElevationPlan {
-  const r = planElevation({
-    roleArn: ROLE, playbook: 'containment_actions', incidentId: 'INC-2024-042', justification: 'Contain the compromised instance',
-    requester: 'alice', region: 'us-east-1', mfaSerial: 'arn:aws:iam::111122223333:mfa/alice', tokenCode: '123456', ...over,
-  });
+/** A playbook as the tests name it: a built-in name, or an inline document (written to a file, as a responder would). */
+export type TestPlaybook = string | { name: string; policy: object };
+export type PlanOver = Partial<Omit<ElevationInput, 'playbook'>> & { playbook?: TestPlaybook };
+
+const inlineDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-approvals-playbooks-'));
+function playbookRef(p: TestPlaybook): PlaybookRef {
+  if (typeof p === 'string') return { kind: 'builtin', name: p };
+  const file = path.join(inlineDir, `${p.name}.json`);
+  fs.writeFileSync(file, JSON.stringify(p.policy));
+  return { kind: 'file', file };
+}
+function resolved(p: TestPlaybook): ResolvedPlaybook {
+  if (typeof p === 'string') return builtinPlaybook(p);
+  const ref = playbookRef(p);
+  return { ref, name: `file:${p.name}`, policy: p.policy as ResolvedPlaybook['policy'], policyArns: [] };
+}
+
+const DEFAULTS = {
+  roleArn: ROLE, playbook: 'containment_actions' as TestPlaybook, incidentId: 'INC-2024-042', justification: 'Contain the compromised instance',
+  requester: 'alice', region: 'us-east-1', mfaSerial: 'arn:aws:iam::111122223333:mfa/alice', tokenCode: '123456',
+};
+
+/** The plan the elevation will send (what a request's policy hash is computed from). */
+export function plan(over: PlanOver = {}): ElevationPlan {
+  const o = { ...DEFAULTS, ...over };
+  const r = planElevation({ ...o, playbook: resolved(o.playbook) });
   if (!r.ok) throw new Error(r.problems.map((p) => p.message).join(' '));
   return r.plan;
+}
+
+/**
+ * Elevates through the one elevation use-case (runElevation) with a gate, as the extension and the CLI do; resolves
+ * with the granted session, rejects with the gate's refusal or AWS's translated error.
+ */
+export async function elevateThroughGate(clients: AwsClients, gate: ElevationGate | undefined, over: PlanOver = {},
+  extra: { audit?: AuditLog; store?: SessionStore } = {}) {
+  const o = { ...DEFAULTS, ...over };
+  const audit = extra.audit ?? new AuditLog(path.join(inlineDir, `audit-${Math.random().toString(36).slice(2)}.jsonl`));
+  const outcome = await runElevation({ ...o, playbook: playbookRef(o.playbook) }, {
+    clients, audit, gate, store: extra.store, readPlaybookFile: (f) => fs.promises.readFile(f, 'utf8'),
+  });
+  if (outcome.status === 'granted') {
+    await outcome.durable;
+    return outcome;
+  }
+  if (outcome.status === 'refused') throw outcome.error ? new BreakGlassError(outcome.error) : new Error(describeProblems(outcome.problems));
+  if (outcome.status === 'failed') throw new BreakGlassError(outcome.error);
+  throw new Error('cancelled');
 }
 
 /** Starts the world once per describe block; the table is emptied (recreated under a new name) per test. */

@@ -95,3 +95,29 @@ describe('audit/summarizeAudit', () => {
     assert.throws(() => summarizeAudit(records, { since: 'yesterday' }), /ISO 8601/);
   });
 });
+
+describe('audit/log ensureWritable (checked before an MFA code can be spent)', () => {
+  let dir: string;
+  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-writable-')); });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the folder and file, and rejects with the file system error when it cannot', async () => {
+    const log = new AuditLog(path.join(dir, 'sub', 'audit.jsonl'));
+    await log.ensureWritable();
+    assert.ok(fs.existsSync(log.file));
+    await log.dispose();
+    fs.writeFileSync(path.join(dir, 'file'), 'x');
+    await assert.rejects(new AuditLog(path.join(dir, 'file', 'audit.jsonl')).ensureWritable(), (e: NodeJS.ErrnoException) => /^E[A-Z]+$/.test(e.code ?? ''));
+  });
+
+  it('a torn last line found when opening early still gets its own line', async () => {
+    const file = path.join(dir, 'torn.jsonl');
+    fs.writeFileSync(file, '{"v":1,"ts":"2024-01-01T00:00:00Z","event":"requ');
+    const log = new AuditLog(file);
+    await log.ensureWritable();
+    await log.append({ event: 'requested', incidentId: 'INC-1' });
+    await log.dispose();
+    const r = parseAuditText(fs.readFileSync(file, 'utf8'));
+    assert.deepStrictEqual([r.records.map((x) => x.incidentId), r.skipped], [['INC-1'], [1]]);
+  });
+});

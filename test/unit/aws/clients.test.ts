@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as net from 'net';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { AwsClients, regionFor, resolveEndpoint, ThrottlingOnlyRetryStrategy } from '../../../src/core/aws/clients';
 import { iamRegion, parseRoleArn, partitionOfArn, partitionOfRegion } from '../../../src/core/aws/partition';
@@ -78,6 +80,55 @@ describe('aws/clients', () => {
       assert.strictEqual(clients.sts(), clients.sts());
       assert.strictEqual(clients.stsForMfa(), clients.stsForMfa());
       assert.notStrictEqual(clients.sts(), clients.stsForMfa());
+    });
+  });
+
+  describe('one factory for any identity', () => {
+    let fake: FakeAws;
+    let base: AwsClients;
+    before(async () => { fake = await startFakeAws({ enforceMfa: false }); });
+    after(async () => { await fake.close(); });
+    beforeEach(() => {
+      fake.reset();
+      base = new AwsClients({ endpointUrl: fake.url, region: 'us-east-1', credentials: CREDS, maxAttempts: 1, env: {} });
+    });
+    afterEach(() => base.destroy());
+
+    it('forSession signs with the session\'s keys; withCredentials keeps endpoint and region', async () => {
+      const out = await base.sts().send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'live-1' }));
+      const c = out.Credentials!;
+      const session = base.forSession({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken!, expiration: c.Expiration!.toISOString() });
+      const who = await session.sts().send(new GetCallerIdentityCommand({}));
+      assert.strictEqual(who.Arn, 'arn:aws:sts::111122223333:assumed-role/BREAK-GLASS-INCIDENT_RESPONDER/live-1');
+      assert.strictEqual(fake.calls('GetCallerIdentity')[0].accessKeyId, c.AccessKeyId);
+      assert.strictEqual(session.options.endpointUrl, fake.url);
+      session.destroy();
+    });
+
+    it('forRole assumes a provisioning role on first use only, once, and signs with its credentials', async () => {
+      const prov = base.forRole({ roleArn: 'arn:aws:iam::111122223333:role/app-deployer', roleSessionName: 'provision-1', durationSeconds: 900 });
+      assert.strictEqual(fake.requests.length, 0, 'nothing is called until a request is made');
+      await prov.sts().send(new GetCallerIdentityCommand({}));
+      await prov.iam().send(new GetRoleCommand({ RoleName: 'BREAK-GLASS-INCIDENT_RESPONDER' }));
+      const assumed = fake.calls('AssumeRole');
+      assert.strictEqual(assumed.length, 1, 'credentials are cached');
+      assert.deepStrictEqual([assumed[0].params.RoleArn, assumed[0].params.RoleSessionName, assumed[0].accessKeyId], ['arn:aws:iam::111122223333:role/app-deployer', 'provision-1', CREDS.accessKeyId]);
+      const issued = fake.issued.at(-1)!.accessKeyId;
+      assert.deepStrictEqual([fake.calls('GetCallerIdentity')[0].accessKeyId, fake.calls('GetRole')[0].accessKeyId], [issued, issued]);
+      prov.destroy();
+    });
+
+    it('the request timeout is a real deadline: a server that never answers fails the call', async () => {
+      const silent = net.createServer((sock) => { sock.on('data', () => undefined); });
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+      const c = new AwsClients({ endpointUrl: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`, region: 'us-east-1', credentials: CREDS, maxAttempts: 1, env: {}, requestTimeoutMs: 300 });
+      try {
+        // Without throwOnRequestTimeout the SDK only logs a warning and waits for ever.
+        await assert.rejects(c.sts().send(new GetCallerIdentityCommand({})), (e: Error) => /timeout/i.test(`${e.name} ${e.message}`));
+      } finally {
+        c.destroy();
+        silent.close();
+      }
     });
   });
 });

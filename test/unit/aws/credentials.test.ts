@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { envIsRoleSession, parseIni, profilesFromText, readProfile, sharedFilePaths } from '../../../src/core/aws/credentials';
+import { chooseBaseCredentials, parseIni, profilesFromText, readProfile, sharedFilePaths } from '../../../src/core/aws/credentials';
 
 const CONFIG = `
 [default]
@@ -73,10 +73,27 @@ describe('aws/credentials profile metadata', () => {
     assert.strictEqual(await readProfile('missing', env), undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+});
 
-  it('environment credentials: long-term keys are not a role session; unknown otherwise', () => {
-    assert.strictEqual(envIsRoleSession({ AWS_ACCESS_KEY_ID: 'AKIA' }), false);
-    assert.strictEqual(envIsRoleSession({ AWS_ACCESS_KEY_ID: 'ASIA', AWS_SESSION_TOKEN: 't' }), undefined);
-    assert.strictEqual(envIsRoleSession({}, 'arn:aws:sts::111122223333:assumed-role/r/s'), true);
+describe('aws/credentials chooseBaseCredentials (the one rule for both front ends)', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-base-'));
+    fs.writeFileSync(path.join(dir, 'config'), '[profile jump]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::111122223333:mfa/alice\naws_access_key_id = AKIAPROFILEKEY000001\naws_secret_access_key = s\n');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ HOME: dir, AWS_CONFIG_FILE: path.join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'), ...extra });
+
+  it('an explicit profile first, then environment keys, then AWS_PROFILE, then the default chain', async () => {
+    const keys = { AWS_ACCESS_KEY_ID: 'AKIAENVKEY0000000001', AWS_SECRET_ACCESS_KEY: 'x', AWS_SESSION_TOKEN: 'tok' };
+    const explicit = await chooseBaseCredentials({ profile: 'jump', env: env(keys) });
+    assert.strictEqual(explicit.description, 'profile jump');
+    assert.strictEqual(explicit.profile?.mfaSerial, 'arn:aws:iam::111122223333:mfa/alice');
+    const fromEnv = await chooseBaseCredentials({ env: env({ ...keys, AWS_PROFILE: 'jump' }) });
+    assert.strictEqual(fromEnv.description, 'environment variables');
+    assert.deepStrictEqual(fromEnv.credentials, { accessKeyId: 'AKIAENVKEY0000000001', secretAccessKey: 'x', sessionToken: 'tok' });
+    assert.strictEqual((await chooseBaseCredentials({ env: env({ AWS_PROFILE: 'jump' }) })).description, 'profile jump (AWS_PROFILE)');
+    assert.strictEqual((await chooseBaseCredentials({ env: env() })).description, 'default credential chain');
+    await assert.rejects(chooseBaseCredentials({ profile: 'nope', env: env() }), /The AWS profile 'nope' is not defined in .*config/);
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { translateAwsError, isThrottling, BreakGlassError, type ErrorCode } from '../../../src/core/aws/errors';
+import { translateAwsError, isThrottling, BreakGlassError, type ErrorCode, terminalSafe } from '../../../src/core/aws/errors';
 
 // Builds an error shaped like an AWS SDK v3 ServiceException.
 function sdkError(name: string, message: string, status = 400): Error {
@@ -73,5 +73,29 @@ describe('aws/errors translateAwsError', () => {
     assert.strictEqual(translateAwsError(new BreakGlassError(tr)), tr);
     assert.ok(isThrottling(sdkError('ThrottlingException', 'x')));
     assert.ok(!isThrottling(sdkError('AccessDenied', 'x', 403)));
+  });
+});
+
+describe('aws/errors: trust policy and terminal safety', () => {
+  // AWS refuses session tags / SourceIdentity unless the trust policy allows sts:TagSession / sts:SetSourceIdentity:
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html#id_credentials_temp_control-access_monitor-perms
+  const denied = (action: string) => Object.assign(new Error(`User: arn:aws:iam::111122223333:user/alice is not authorized to perform: ${action} on resource: arn:aws:iam::111122223333:role/BREAK-GLASS-X`),
+    { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+
+  it('a missing sts:TagSession or sts:SetSourceIdentity is one sentence naming it and the statement to add', () => {
+    for (const action of ['sts:TagSession', 'sts:SetSourceIdentity']) {
+      const tr = translateAwsError(denied(action), { roleArn: 'arn:aws:iam::111122223333:role/BREAK-GLASS-X', tokenCodeSent: true });
+      assert.strictEqual(tr.code, 'TrustPolicyIncomplete');
+      assert.match(tr.message, new RegExp(`^The trust policy of role BREAK-GLASS-X allows sts:AssumeRole but not ${action}, .*"Action": \\["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"\\]\\.$`));
+      assert.strictEqual(tr.retryable, false);
+    }
+    assert.strictEqual(translateAwsError(denied('sts:AssumeRole'), { tokenCodeSent: true }).code, 'TrustRefused');
+  });
+
+  it('strips control characters and bidi overrides from server text', () => {
+    assert.strictEqual(terminalSafe('a\u001b[2Jb\r\nc\u0007d\u202ee\u009bf'), 'a [2Jb c d e f');
+    const tr = translateAwsError(Object.assign(new Error('weird \u001b]0;title\u0007 text'), { name: 'Strange\u001bCode', $metadata: { httpStatusCode: 400 } }));
+    assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(tr.message + tr.title + (tr.awsCode ?? '')), JSON.stringify(tr));
   });
 });

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { spawn } from 'child_process';
 import { runCli } from '../../../src/cli/main';
 import { memoryIO } from '../helpers/io';
 import { startFakeAws, type FakeAws } from '../../support/fake-aws';
@@ -48,9 +49,11 @@ describe('cli elevate / revoke / audit (fake AWS)', () => {
     assert.deepStrictEqual(Object.keys(out), ['Version', 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration']);
     assert.strictEqual(out.Version, 1);
     assert.match(out.AccessKeyId, /^ASIA/);
-    assert.deepStrictEqual(fake.requests.map((q) => q.action), ['AssumeRole']);
-    assert.strictEqual(fake.requests[0].params.TokenCode, mfa);
-    assert.strictEqual(fake.requests[0].params.DurationSeconds, '14400');
+    // Who the caller is and the role's maximum are learned before the code is used; then exactly one AssumeRole.
+    assert.deepStrictEqual(fake.requests.map((q) => q.action).slice(0, 2).sort(), ['GetCallerIdentity', 'GetRole']);
+    assert.deepStrictEqual(fake.requests.map((q) => q.action).slice(2), ['AssumeRole']);
+    assert.strictEqual(fake.calls('AssumeRole')[0].params.TokenCode, mfa);
+    assert.strictEqual(fake.calls('AssumeRole')[0].params.DurationSeconds, '14400');
     assert.match(r.err, /Granted BREAK-GLASS-INCIDENT_RESPONDER for INC-2024-001/);
     const audit = fs.readFileSync(env.BREAKGLASS_AUDIT_LOG as string, 'utf8');
     for (const secret of [out.SecretAccessKey, out.SessionToken, mfa, BASE_SECRET]) assert.ok(!audit.includes(secret), 'no secret in the audit log');
@@ -65,7 +68,7 @@ describe('cli elevate / revoke / audit (fake AWS)', () => {
     assert.match(r.out, /^export AWS_SESSION_TOKEN='IQoJ/m);
     assert.match(r.out, /^export BREAKGLASS_INCIDENT='INC-2024-001'$/m);
     assert.match(r.out, /^unset AWS_PROFILE$/m);
-    assert.strictEqual(fake.requests[0].params.DurationSeconds, '1800');
+    assert.strictEqual(fake.calls('AssumeRole')[0].params.DurationSeconds, '1800');
   });
 
   it('--exec runs the command with the session env and exits with its code', async () => {
@@ -80,16 +83,16 @@ describe('cli elevate / revoke / audit (fake AWS)', () => {
   it('prompts for the MFA code on a TTY; without a TTY and --token-code it is a usage error', async () => {
     const ok = await run(args('--json'), `${nextCode()}\n`, true);
     assert.strictEqual(ok.status, 0, ok.err);
-    assert.match(ok.err, /MFA code for arn:aws:iam::111122223333:mfa\/alice: /);
+    assert.match(ok.err, /MFA code for arn:aws:iam::111122223333:mfa\/alice \(to assume BREAK-GLASS-INCIDENT_RESPONDER\): /);
     const events = fs.readFileSync(env.BREAKGLASS_AUDIT_LOG as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l).event);
-    assert.deepStrictEqual(events, ['requested', 'granted'], 'one requested record, written before the prompt');
+    assert.deepStrictEqual(events, ['requested', 'granted'], 'one requested record, written once the code is typed');
     // A bad incident ID is reported before anyone is asked for a code.
     const early = await run(['elevate', '--role-arn', ROLE, '--playbook', 'read_only_investigation', '--incident', 'oops', '--justification', 'x', '--mfa-serial', SERIAL, '--json'], '', true);
     assert.strictEqual(early.status, 2);
     assert.doesNotMatch(early.err, /MFA code for/);
     const bad = await run(args('--json'));
     assert.strictEqual(bad.status, 2);
-    assert.match(bad.err, /--token-code is required/);
+    assert.match(bad.err, /no terminal to ask on: pass --token-code - \(one line on stdin\) or set BREAKGLASS_MFA_CODE/);
     assert.strictEqual(fake.calls('AssumeRole').length, 1);
   });
 
@@ -106,6 +109,100 @@ describe('cli elevate / revoke / audit (fake AWS)', () => {
     assert.match(again.err, /MFA code rejected: .*next code/);
     assert.strictEqual((await run(args('--json'))).status, 2, 'no output mode conflict: missing token');
     assert.match((await run(args('--token-code', nextCode()))).err, /choose exactly one output/);
+  });
+
+  it('the MFA code never needs the command line: one line on stdin (--token-code -) or BREAKGLASS_MFA_CODE', async () => {
+    const fromStdin = nextCode();
+    const r1 = await run(args('--token-code', '-', '--json'), `${fromStdin}\n`);
+    assert.strictEqual(r1.status, 0, r1.err);
+    assert.strictEqual(fake.calls('AssumeRole')[0].params.TokenCode, fromStdin);
+    assert.ok(!r1.err.includes(fromStdin), 'not echoed');
+    const fromEnv = nextCode();
+    env.BREAKGLASS_MFA_CODE = fromEnv;
+    const r2 = await run(args('--json'));
+    assert.strictEqual(r2.status, 0, r2.err);
+    assert.strictEqual(fake.calls('AssumeRole')[1].params.TokenCode, fromEnv);
+    const audit = fs.readFileSync(env.BREAKGLASS_AUDIT_LOG as string, 'utf8');
+    assert.ok(!audit.includes(fromStdin) && !audit.includes(fromEnv));
+  });
+
+  it('the requester defaults to the caller identity (sts:GetCallerIdentity), not the OS user', async () => {
+    env.USER = 'os-user';
+    const r = await run(['elevate', '--role-arn', ROLE, '--playbook', 'read_only_investigation', '--incident', 'INC-2024-001',
+      '--justification', 'who am I', '--mfa-serial', SERIAL, '--token-code', nextCode(), '--json']);
+    assert.strictEqual(r.status, 0, r.err);
+    assert.strictEqual(fake.calls('AssumeRole')[0].params.SourceIdentity, 'alice');
+    const recs = fs.readFileSync(env.BREAKGLASS_AUDIT_LOG as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepStrictEqual(recs.map((x) => x.requester), ['alice', 'alice']);
+  });
+
+  it('environment session tokens of a role session (role chaining) cap the session at 1 h before the code is used', async () => {
+    env.AWS_SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLETOKEN';
+    fake.setCaller('arn:aws:sts::111122223333:assumed-role/jump-role/alice');
+    const r = await run(args('--token-code', nextCode(), '--json', '--duration', '7200'));
+    assert.strictEqual(r.status, 0, r.err);
+    assert.strictEqual(fake.calls('AssumeRole')[0].params.DurationSeconds, '3600');
+    assert.match(r.err, /note: .*role chaining/);
+  });
+
+  it('a duration above the role maximum is clamped before the code is sent (iam:GetRole)', async () => {
+    fake.roles.get('BREAK-GLASS-INCIDENT_RESPONDER')!.maxSessionDuration = 3600;
+    try {
+      const r = await run(args('--token-code', nextCode(), '--json', '--duration', '14400'));
+      assert.strictEqual(r.status, 0, r.err);
+      assert.strictEqual(fake.calls('AssumeRole')[0].params.DurationSeconds, '3600');
+      assert.match(r.err, /note: Duration clamped from 4 h to 1 h: the role's MaxSessionDuration is 1 h/);
+    } finally {
+      fake.roles.get('BREAK-GLASS-INCIDENT_RESPONDER')!.maxSessionDuration = 28800;
+    }
+  });
+
+  it('an audit log that cannot be written stops before the code is used, also with --token-code', async () => {
+    const blocker = path.join(dir, 'blocker');
+    fs.writeFileSync(blocker, 'not a directory');
+    const r = await run(args('--token-code', nextCode(), '--json', '--audit-log', path.join(blocker, 'audit.jsonl')));
+    assert.strictEqual(r.status, 2);
+    assert.match(r.err, /auditLog: The audit log .* cannot be written \(E[A-Z]+\).*No MFA code was used/);
+    assert.deepStrictEqual(fake.calls('AssumeRole'), []);
+    assert.strictEqual(r.out, '');
+  });
+
+  it('a silent endpoint does not keep the CLI waiting: --timeout, then failed (not "Granted")', async () => {
+    fake.setBehaviour('AssumeRole', 'ok', { delayMs: 120_000 });
+    const r = await run(args('--token-code', nextCode(), '--json', '--timeout', '1'));
+    assert.strictEqual(r.status, 1);
+    assert.match(r.err, /AWS did not answer in time: STS did not answer AssumeRole within 1 s.*AWS may have issued a session/);
+    assert.doesNotMatch(r.err, /Granted/);
+    assert.strictEqual(r.out, '');
+    const recs = fs.readFileSync(env.BREAKGLASS_AUDIT_LOG as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepStrictEqual(recs.map((x) => x.event), ['requested', 'failed']);
+    assert.strictEqual(recs[1].details.mayHaveIssued, true);
+  });
+
+  it('Ctrl-C (SIGINT) during the STS call writes a failed record saying AWS may have issued a session', async function () {
+    this.timeout(60_000);
+    fake.setBehaviour('AssumeRole', 'ok', { delayMs: 120_000 });
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, '../../../src/cli/main.ts'), ...args('--token-code', nextCode(), '--json')],
+      { env: { ...process.env, ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // Interrupt once the request is at the endpoint: a state, not a time.
+    await new Promise<void>((resolve) => { const t = setInterval(() => { if (fake.calls('AssumeRole').length) { clearInterval(t); resolve(); } }, 10); });
+    child.kill('SIGINT');
+    assert.strictEqual(await exited, 130, err);
+    assert.match(err, /Cancelled while STS was answering\. The request had left: AWS may have issued a session/);
+    const recs = fs.readFileSync(env.BREAKGLASS_AUDIT_LOG as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepStrictEqual(recs.map((x) => [x.event, x.reason?.code]), [['requested', undefined], ['failed', 'Aborted']]);
+    assert.match(recs[1].reason.message, /AWS may have issued a session/);
+  });
+
+  it('server error text is stripped of control characters before it reaches the terminal', async () => {
+    fake.setBehaviour('AssumeRole', { status: 400, code: 'Weird\u001b[31m', message: 'bad\u001b]0;owned\u0007 thing\r\nmore' });
+    const r = await run(args('--token-code', nextCode(), '--json'));
+    assert.strictEqual(r.status, 1);
+    assert.match(r.err, /bad/);
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(r.err), JSON.stringify(r.err));
   });
 
   it('revoke puts AWSRevokeOlderSessions and audits it; AccessDenied exits 1 with advice', async () => {

@@ -6,8 +6,8 @@ import { CredentialServer, followReElevations } from '../../../src/core/session/
 import { SessionStore } from '../../../src/core/session/store';
 import { applyEnvironment, terminalEnvironment } from '../../../src/core/session/terminal';
 import { AwsClients } from '../../../src/core/aws/clients';
-import { planElevation } from '../../../src/core/session/elevate';
-import { elevateAndRecord } from '../../../src/core/session/flow';
+import { elevate, planElevation } from '../../../src/core/session/elevate';
+import { resolvePlaybook } from '../../../src/core/playbooks';
 import type { Session, SessionCredentials } from '../../../src/core/session/types';
 import { startFakeAws, type FakeAws } from '../../support/fake-aws';
 import { FakeClock } from './fake-clock';
@@ -179,11 +179,12 @@ describe('session/CredentialServer with the AWS CLI', function () {
     const server = await CredentialServer.start(store);
     try {
       const plan = planElevation({
-        roleArn: 'arn:aws:iam::111122223333:role/BREAK-GLASS-INCIDENT_RESPONDER', playbook: 'read_only_investigation', incidentId: 'INC-2024-100',
-        justification: 'cli test', requester: 'carol', mfaSerial: 'arn:aws:iam::111122223333:mfa/carol', tokenCode: '909090', region: 'us-east-1',
+        roleArn: 'arn:aws:iam::111122223333:role/BREAK-GLASS-INCIDENT_RESPONDER', playbook: await resolvePlaybook({ kind: 'builtin', name: 'read_only_investigation' }, async () => ''),
+        incidentId: 'INC-2024-100', justification: 'cli test', requester: 'carol', mfaSerial: 'arn:aws:iam::111122223333:mfa/carol', tokenCode: '909090', region: 'us-east-1',
       });
       assert.ok(plan.ok);
-      const { session } = await elevateAndRecord(plan.plan, { sts: clients.stsForMfa(), store });
+      const { session, credentials } = await elevate(plan.plan, { sts: clients.stsForMfa() });
+      await store.add(session, credentials);
       const ep = server.register(session.id);
       const env = applyEnvironment({ PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'AKIASHOULDBEIGNORED', AWS_PROFILE: 'nope' },
         terminalEnvironment(session, undefined, 'us-east-1', ep));
