@@ -24,7 +24,7 @@ export async function readinessCheck(ctx: CommandContext): Promise<DrillReport |
   let report: DrillReport;
   try {
     report = await vscode.window.withProgress({ location: { viewId: 'breakglass.accounts' }, title: 'Break Glass readiness check' },
-      () => runDrill(desired, { clientsFor: access.clientsFor }));
+      () => runDrill(desired, { clientsFor: access.clientsFor, organizations: async () => clients.organizations() }));
   } finally {
     access.dispose();
   }

@@ -192,3 +192,16 @@ export const ROLE_TEMPLATES: Readonly<Record<string, RoleTemplate>> = {
     permissionsBoundary: null,
   },
 };
+
+/**
+ * The playbooks (session-policy templates) each built-in role template is meant for, for the readiness drill's
+ * guardrail check when the config names no playbook for the role. The seed names no such pairing; this follows the
+ * templates' descriptions: the responder investigates and contains, the investigator reads, the analyst collects
+ * evidence, the admin is for emergencies.
+ */
+export const ROLE_TEMPLATE_PLAYBOOKS: Readonly<Record<string, readonly string[]>> = {
+  incident_responder: ['read_only_investigation', 'containment_actions'],
+  security_investigator: ['read_only_investigation'],
+  forensics_analyst: ['forensics_collection'],
+  break_glass_admin: ['emergency_admin'],
+};

@@ -133,7 +133,11 @@ export interface FakeOrgLevel {
 }
 
 export interface FakeAwsOptions {
-  /** The organisation path (root first, the account last) for ListParents / ListPoliciesForTarget / DescribePolicy. */
+  /**
+   * The organisation path (root first, the account last) for ListParents / ListPoliciesForTarget / DescribePolicy;
+   * further ACCOUNT entries at the end are sibling accounts under the same parent. Unset: the account is in no
+   * organisation (AWSOrganizationsNotInUseException).
+   */
   organization?: FakeOrgLevel[];
   accountId?: string;
   /** The base identity's ARN returned by GetCallerIdentity for non-session keys. */
@@ -742,13 +746,18 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
   }
 
   function handleOrgPolicies(action: string, params: Record<string, string>): Reply {
-    const levels = opts.organization ?? [];
+    // Without an `organization` the caller's account is a standalone one, as AWS answers it.
+    if (!opts.organization) return fail('organizations', ERRORS.notInOrganization);
+    const levels = opts.organization;
     const json = (o: unknown): Reply => ({ status: 200, json: true, body: JSON.stringify(o) });
     const notFound = (code: string, message: string) => fail('organizations', { status: 400, code, message });
     if (action === 'ListParents') {
       const i = levels.findIndex((l) => l.id === params.ChildId);
-      if (i <= 0) return notFound('ChildNotFoundException', 'We can\'t find an organizational unit (OU) or AWS account with the ChildId that you specified.');
-      return json({ Parents: [{ Id: levels[i - 1].id, Type: levels[i - 1].type }] });
+      // Several ACCOUNT levels after the last OU are sibling accounts of that OU.
+      let j = i - 1;
+      while (j >= 0 && levels[j].type === 'ACCOUNT') j--;
+      if (i <= 0 || j < 0) return notFound('ChildNotFoundException', 'We can\'t find an organizational unit (OU) or AWS account with the ChildId that you specified.');
+      return json({ Parents: [{ Id: levels[j].id, Type: levels[j].type }] });
     }
     if (action === 'ListPoliciesForTarget') {
       const level = levels.find((l) => l.id === params.TargetId);

@@ -19,7 +19,8 @@ Readiness drill for every account, incident-response role and break-glass user i
 exists; its trust requires MFA correctly (Bool aws:MultiFactorAuthPresent "true", an aws:MultiFactorAuthAge bound,
 sts:TagSession and sts:SetSourceIdentity) and trusts only the configured principals; MaxSessionDuration, boundary,
 tags and policies match the template (drift as a diff); no leftover AWSRevokeOlderSessions; users have MFA, no access
-keys, a password, policies as designed; the account password policy is strong.
+keys, a password, policies as designed; the account password policy is strong; the account's SCPs (read with your
+credentials: management account or delegated administrator) do not remove the playbooks' key actions.
 
 Options:
   --json                  the report as JSON instead of Markdown
@@ -73,7 +74,9 @@ export const checkCommand: Subcommand = {
           },
         });
       }
-      const report = await runDrill(inputs.desired, { clientsFor: access.clientsFor, ...(live ? { live } : {}) });
+      // The organisation's SCPs are read with the caller's own credentials (management account or delegated admin).
+      const organizations = async () => base.clients.organizations();
+      const report = await runDrill(inputs.desired, { clientsFor: access.clientsFor, organizations, ...(live ? { live } : {}) });
       io.stdout.write(p.options.json ? JSON.stringify(report, null, 2) + '\n' : renderMarkdown(report));
       return report.exitCode;
     } finally {

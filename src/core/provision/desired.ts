@@ -47,6 +47,8 @@ export interface DesiredAccount {
   users: DesiredUser[];
   /** Whether this is the security account (its password policy is checked). */
   security: boolean;
+  /** The account's configured regions (the drill evaluates the playbooks' key actions in each). */
+  regions?: string[];
 }
 
 export interface DesiredState {
@@ -128,10 +130,10 @@ export function desiredState(config: WorkspaceConfig, templates: Readonly<Record
   }
   const accounts: DesiredAccount[] = [];
   const byId = new Map<string, DesiredAccount>();
-  const ensure = (a: Pick<AccountConfig, 'id' | 'name' | 'partition'>) => {
+  const ensure = (a: Pick<AccountConfig, 'id' | 'name' | 'partition'> & { regions?: string[] }) => {
     let d = byId.get(a.id);
     if (!d) {
-      d = { accountId: a.id, name: a.name, partition: a.partition, roles: [], users: [], security: a.id === prov.securityAccountId };
+      d = { accountId: a.id, name: a.name, partition: a.partition, roles: [], users: [], security: a.id === prov.securityAccountId, ...(a.regions?.length ? { regions: [...a.regions] } : {}) };
       byId.set(a.id, d);
       accounts.push(d);
     }

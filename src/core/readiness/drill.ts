@@ -2,9 +2,16 @@
 // as designed, and usable? Each finding is pass / warn / fail with a reason and a fix; one failing check never stops
 // the others, and an unreachable account is one failure, not an abort. Exit code for CI: 0 all pass, 1 warnings,
 // 2 failures. Reads IAM only; `live` additionally elevates into each role with MFA and the read-only playbook.
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { AwsClients } from '../aws/clients';
 import { translateAwsError } from '../aws/errors';
+import { fetchGuardrails, GuardrailCache, guardrailPolicies, type GuardrailsOutcome } from '../aws/organizations';
 import type { Partition } from '../config';
+import { evaluate, type RequestContext } from '../policy/evaluate';
+import { guardrailRemovals } from '../policy/guardrails';
+import { getManagedPolicy } from '../policy/managed';
+import type { NamedPolicy } from '../policy/types';
+import { ROLE_TEMPLATE_PLAYBOOKS, SESSION_POLICY_TEMPLATES } from '../templates';
 import { canonicalPolicy, samePolicy, unifiedDiff } from '../provision/compare';
 import { REVOKE_POLICY, type DesiredAccount, type DesiredRole, type DesiredState, type DesiredUser } from '../provision/desired';
 import { observeAccount, type ObservedRole, type ObservedUser, type PasswordPolicy } from '../provision/observe';
@@ -51,12 +58,20 @@ export interface DrillDeps {
   now?: () => number;
   /** With `--live`: elevate into the role with MFA and the read-only playbook, call GetCallerIdentity, revoke nothing. */
   live?: (role: DesiredRole) => Promise<LiveResult>;
+  /**
+   * The Organizations client of the credentials the drill uses for the organisation (the caller's), to read each
+   * account's SCPs. Without it the guardrail check is reported as not checked.
+   */
+  organizations?: () => Promise<OrganizationsClient>;
 }
 
 /** Days after which a break-glass password that was never (or long not) used is worth a warning. */
 export const STALE_DAYS = 180;
 
-export const GUARDRAIL_NOTE = 'not checked: guardrail evaluation not available — the policy engine\'s SCP support is needed to tell whether the account\'s guardrails remove the playbooks\' key actions';
+export const GUARDRAIL_NOTE = 'not checked: this run has no Organizations access, so the account\'s SCPs were not read';
+
+/** The default region the key actions are evaluated in when the account configures none. */
+export const DEFAULT_DRILL_REGION = 'us-east-1';
 
 type F = Omit<Finding, 'accountId' | 'subject'>;
 
@@ -126,8 +141,140 @@ export function evaluateRole(d: DesiredRole, o: ObservedRole | null, expect: Tru
       fix: `Once the incident it was for is closed, delete the inline policy ${REVOKE_POLICY} (aws iam delete-role-policy --role-name ${d.name} --policy-name ${REVOKE_POLICY}).`,
     });
   } else out.push({ check: 'role.revokeLeftover', status: 'pass', reason: `No leftover ${REVOKE_POLICY} policy.` });
-  out.push({ check: 'role.guardrails', status: 'skip', reason: GUARDRAIL_NOTE });
   return out;
+}
+
+/**
+ * The playbooks a role is meant for: the config's `playbook` when it names a built-in playbook, else its template's
+ * (ROLE_TEMPLATE_PLAYBOOKS). Empty for a custom template with no playbook named.
+ */
+export function playbooksFor(role: Pick<DesiredRole, 'template' | 'playbook'>): string[] {
+  if (role.playbook && SESSION_POLICY_TEMPLATES[role.playbook]) return [role.playbook];
+  return [...(ROLE_TEMPLATE_PLAYBOOKS[role.template] ?? [])];
+}
+
+/**
+ * A playbook's key actions: the actions its session policy's Allow statements name explicitly, each with the
+ * statement's first Resource. Wildcard patterns (`ec2:Describe*`, `detective:*`, `*`) are not expanded against the
+ * catalog: the actions a playbook author spelled out are the ones its steps rely on, and expanding `*` would turn the
+ * report into thousands of lines. They are counted so the report can say what was left out.
+ */
+export function keyActions(playbook: string): { requests: Array<{ action: string; resource: string }>; wildcards: string[] } {
+  const t = SESSION_POLICY_TEMPLATES[playbook];
+  const requests: Array<{ action: string; resource: string }> = [];
+  const wildcards: string[] = [];
+  const seen = new Set<string>();
+  const statements = t ? (Array.isArray(t.policy.Statement) ? t.policy.Statement : [t.policy.Statement]) : [];
+  for (const s of statements) {
+    if (s.Effect !== 'Allow' || s.Action === undefined) continue;
+    const resources = s.Resource === undefined ? ['*'] : Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    const resource = resources[0] ?? '*';
+    for (const a of Array.isArray(s.Action) ? s.Action : [s.Action]) {
+      if (/[*?]/.test(a)) {
+        if (!wildcards.includes(a)) wildcards.push(a);
+        continue;
+      }
+      const key = `${a.toLowerCase()} ${resource}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      requests.push({ action: a, resource });
+    }
+  }
+  return { requests, wildcards };
+}
+
+const GUARDRAIL_FIX_FAIL = 'Ask the organisation\'s administrators to exempt the incident-response roles from that statement (e.g. a Condition ArnNotLike aws:PrincipalArn arn:aws:iam::*:role/incident-response/BREAK-GLASS-*), or drop the action from the playbook if the steps do not need it.';
+
+/**
+ * For each playbook the role is meant for: are its key actions, allowed by the role's designed identity policies,
+ * boundary and the playbook's session policy, taken away by the account's SCPs? Evaluated in each of the account's
+ * regions (aws:RequestedRegion), as an MFA-authenticated session of the role. Outcomes that could not be read are
+ * reported once per account (accountGuardrailFinding), so here `outcome.ok` is true.
+ */
+export function evaluateGuardrails(d: DesiredRole, outcome: Extract<GuardrailsOutcome, { ok: true }>, regions: readonly string[] = [DEFAULT_DRILL_REGION]): F[] {
+  const playbooks = playbooksFor(d);
+  if (!playbooks.length) {
+    return [{ check: 'role.guardrails', status: 'skip', reason: `not checked: template ${d.template} names no playbook and the config gives none a built-in playbook name`, fix: `Set "playbook" of ${d.name} in .breakglass/config.json to a built-in playbook (${Object.keys(SESSION_POLICY_TEMPLATES).join(', ')}).` }];
+  }
+  const identity: NamedPolicy[] = [];
+  const unknown: string[] = [];
+  for (const arn of d.managedPolicies) {
+    const p = getManagedPolicy(arn);
+    if (p) identity.push(p);
+    else unknown.push(arn);
+  }
+  for (const [pn, document] of Object.entries(d.inlinePolicies)) identity.push({ name: `${d.name}/${pn}`, document });
+  let boundary: NamedPolicy | null = null;
+  if (d.permissionsBoundary) {
+    boundary = getManagedPolicy(d.permissionsBoundary) ?? null;
+    if (!boundary) unknown.push(d.permissionsBoundary);
+  }
+  const scps = guardrailPolicies(outcome);
+  const where = `${outcome.levels.length} SCP level${outcome.levels.length === 1 ? '' : 's'} (${outcome.levels.map((l) => l.targetId).join(' → ')})`;
+  const principal = `arn:${d.partition}:sts::${d.accountId}:assumed-role/${d.name}/readiness-drill`;
+  const out: F[] = [];
+  for (const pb of playbooks) {
+    const { requests, wildcards } = keyActions(pb);
+    const removed = new Map<string, { regions: string[]; reasons: Set<string> }>();
+    let allowedSomewhere = 0;
+    for (const r of requests) {
+      let allowed = false;
+      for (const region of regions) {
+        const request: RequestContext = {
+          principal, roleArn: d.arn, action: r.action, resource: r.resource,
+          context: { 'aws:MultiFactorAuthPresent': 'true', 'aws:RequestedRegion': region, 'aws:PrincipalAccount': d.accountId },
+        };
+        const own = { identity, boundary, session: [{ name: `playbook ${pb}`, document: SESSION_POLICY_TEMPLATES[pb].policy }] };
+        // Actions the role and playbook do not allow anyway are not the guardrails' doing.
+        if (evaluate(request, own).decision !== 'Allowed') continue;
+        allowed = true;
+        const removals = guardrailRemovals([request], { ...own, serviceControlPolicies: scps });
+        if (removals.length) {
+          const entry = removed.get(r.action) ?? { regions: [], reasons: new Set<string>() };
+          entry.regions.push(region);
+          for (const why of removals[0].reasons) entry.reasons.add(why);
+          removed.set(r.action, entry);
+        }
+      }
+      if (allowed) allowedSomewhere++;
+    }
+    const caveats: string[] = [];
+    if (wildcards.length) caveats.push(`wildcard entries not expanded: ${wildcards.join(', ')}`);
+    const notAllowed = requests.length - allowedSomewhere;
+    if (notAllowed) caveats.push(`${notAllowed} of ${requests.length} key actions are not allowed by the role and playbook themselves in ${regions.join(', ')}, so the guardrails do not decide them`);
+    if (unknown.length) caveats.push(`not in the bundled managed policy data, so not evaluated: ${unknown.join(', ')}`);
+    const tail = caveats.length ? ` (${caveats.join('; ')})` : '';
+    if (removed.size) {
+      const items = [...removed].map(([action, e]) => `${action}${regions.length > 1 ? ` in ${e.regions.join(', ')}` : ''}: ${[...e.reasons].join('; ')}`);
+      out.push({
+        check: 'role.guardrails', status: 'fail',
+        reason: `Playbook ${pb}: the account's SCPs remove ${removed.size} key action${removed.size === 1 ? '' : 's'} — ${items.join(' | ')}${tail}.`,
+        fix: GUARDRAIL_FIX_FAIL,
+      });
+    } else if (!requests.length) {
+      out.push({ check: 'role.guardrails', status: 'skip', reason: `not checked: playbook ${pb} names no explicit action${tail}` });
+    } else {
+      out.push({
+        check: 'role.guardrails', status: 'pass',
+        reason: outcome.levels.length
+          ? `Playbook ${pb}: no key action is removed by the ${where}; ${allowedSomewhere} of ${requests.length} checked${tail}.`
+          : `Playbook ${pb}: no SCPs apply (${outcome.note ?? 'none attached'}); ${allowedSomewhere} of ${requests.length} key actions allowed${tail}.`,
+      });
+    }
+  }
+  return out;
+}
+
+/** The account-level finding when the SCPs could not be read (Organizations refused, or the call failed). */
+export function accountGuardrailFinding(outcome: Extract<GuardrailsOutcome, { ok: false }>, roles: readonly DesiredRole[]): F {
+  const actions = [...new Set(roles.flatMap((r) => playbooksFor(r).flatMap((pb) => keyActions(pb).requests.map((q) => q.action))))];
+  return {
+    check: 'account.guardrails', status: 'warn',
+    reason: `${outcome.note[0].toUpperCase()}${outcome.note.slice(1)}; whether they remove the playbooks' key actions for ${roles.map((r) => r.name).join(', ')} is unknown.`,
+    fix: 'Run the check with credentials of the organisation\'s management account or a delegated administrator for Organizations '
+      + '(allowed organizations:ListParents, organizations:ListPoliciesForTarget and organizations:DescribePolicy), '
+      + `or ask its administrators to confirm that no SCP removes ${actions.slice(0, 8).join(', ')}${actions.length > 8 ? ', …' : ''}.`,
+  };
 }
 
 export function evaluateUser(d: DesiredUser, o: ObservedUser | null, nowMs: number): F[] {
@@ -194,8 +341,19 @@ function summarize(d: DesiredAccount, findings: Finding[]): AccountSummary {
   return { accountId: d.accountId, name: d.name, status: fail ? 'fail' : warn ? 'warn' : 'pass', pass: n('pass'), warn, fail, skip: n('skip') };
 }
 
-async function drillAccount(d: DesiredAccount, desired: DesiredState, deps: DrillDeps, nowMs: number): Promise<Finding[]> {
+async function accountGuardrails(accountId: string, deps: DrillDeps, cache: GuardrailCache): Promise<GuardrailsOutcome | undefined> {
+  if (!deps.organizations) return undefined;
+  try {
+    return await fetchGuardrails(await deps.organizations(), accountId, { cache });
+  } catch (e) {
+    const t = translateAwsError(e, { operation: 'Organizations' });
+    return { ok: false, note: `guardrails not checked: ${t.title}: ${t.message}` };
+  }
+}
+
+async function drillAccount(d: DesiredAccount, desired: DesiredState, deps: DrillDeps, nowMs: number, cache: GuardrailCache): Promise<Finding[]> {
   const at = (subject: string) => (f: F): Finding => ({ accountId: d.accountId, subject, ...f });
+  const guardrails = d.roles.length ? accountGuardrails(d.accountId, deps, cache) : Promise.resolve(undefined);
   let observed;
   try {
     const clients = await deps.clientsFor(d.accountId, d.partition);
@@ -206,9 +364,13 @@ async function drillAccount(d: DesiredAccount, desired: DesiredState, deps: Dril
   }
   const out: Finding[] = [];
   const expect: TrustExpectation = { ...desired.provisioning, partition: d.partition };
+  const scps = await guardrails;
+  if (scps && !scps.ok) out.push(at('account')(accountGuardrailFinding(scps, d.roles)));
   for (const r of d.roles) {
     const o = observed.roles.get(r.name) ?? null;
     out.push(...evaluateRole(r, o, expect).map(at(`role ${r.name}`)));
+    if (!scps) out.push(at(`role ${r.name}`)({ check: 'role.guardrails', status: 'skip', reason: GUARDRAIL_NOTE }));
+    else if (scps.ok) out.push(...evaluateGuardrails(r, scps, d.regions).map(at(`role ${r.name}`)));
     if (deps.live && o) {
       try {
         const live = await deps.live(r);
@@ -229,7 +391,8 @@ async function drillAccount(d: DesiredAccount, desired: DesiredState, deps: Dril
 
 export async function runDrill(desired: DesiredState, deps: DrillDeps): Promise<DrillReport> {
   const nowMs = (deps.now ?? Date.now)();
-  const per = await Promise.all(desired.accounts.map((d) => drillAccount(d, desired, deps, nowMs)));
+  const cache = new GuardrailCache();
+  const per = await Promise.all(desired.accounts.map((d) => drillAccount(d, desired, deps, nowMs, cache)));
   const findings = per.flat();
   const config: Finding[] = desired.problems.map((p) => ({ accountId: '', subject: 'config', check: 'config', status: 'fail', reason: p, fix: 'Fix .breakglass/config.json.' }));
   const all = [...config, ...findings];

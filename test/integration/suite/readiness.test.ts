@@ -81,7 +81,7 @@ describe('readiness check in the editor (local IAM endpoint)', function () {
     assert.match(text, /^\| Security \(111122223333\) \| PASS \|/m);
     assert.match(text, /^\| Production \(444455556666\) \| FAIL \|/m);
     assert.match(text, /`account\.reachable` — Account Production \(444455556666\) could not be read: Wrong account/);
-    assert.match(text, /\*\*NOT CHECKED\*\* `role\.guardrails`/);
+    assert.match(text, /\*\*PASS\*\* `role\.guardrails` — Playbook read_only_investigation: no SCPs apply \(the account is not in an organisation/);
 
     const accounts = (await api.accountsTree.getChildren()).filter((n) => n.kind === 'account');
     const item = (id: string) => api.accountsTree.getTreeItem(accounts.find((n) => n.kind === 'account' && n.account.id === id)!);

@@ -282,7 +282,8 @@ describe('cli provision / check (local AWS endpoint)', () => {
     const ok = await run(['check']);
     assert.strictEqual(ok.status, 0, ok.out);
     assert.match(ok.out, /\*\*ready\*\*/);
-    assert.match(ok.out, /\*\*NOT CHECKED\*\* `role\.guardrails` — not checked: guardrail evaluation not available/);
+    // The fake's account is in no organisation: no SCPs remove anything.
+    assert.match(ok.out, /\*\*PASS\*\* `role\.guardrails` — Playbook containment_actions: no SCPs apply \(the account is not in an organisation/);
 
     // Someone removes the MFA condition from one trust policy…
     const admin = adminClients();

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import { desiredState, type DesiredRole, type DesiredUser } from '../../../src/core/provision/desired';
 import type { ObservedRole, ObservedUser } from '../../../src/core/provision/observe';
-import { evaluatePasswordPolicy, evaluateRole, evaluateUser, exitCodeOf, GUARDRAIL_NOTE, type Finding } from '../../../src/core/readiness/drill';
+import { evaluatePasswordPolicy, evaluateRole, evaluateUser, exitCodeOf, type Finding } from '../../../src/core/readiness/drill';
 import { renderMarkdown } from '../../../src/core/readiness/report';
 import { parseWorkspaceConfig } from '../../../src/core/config';
 import { ROLE_TEMPLATES } from '../../../src/core/templates';
@@ -32,10 +32,10 @@ const notPass = (fs: Array<{ status: string; check: string }>) => fs.filter((f) 
 const reasonOf = (fs: Array<{ check: string; reason: string }>, check: string) => fs.filter((f) => f.check === check).map((f) => f.reason).join(' | ');
 
 describe('readiness/drill role checks', () => {
-  it('a role as provisioned passes everything; guardrails are reported as not checked', () => {
+  it('a role as provisioned passes everything (guardrails are a check of their own: drillGuardrails.test.ts)', () => {
     const f = evaluateRole(ROLE, observedRole(), EXPECT);
     assert.deepStrictEqual(notPass(f), []);
-    assert.deepStrictEqual(f.filter((x) => x.status === 'skip').map((x) => [x.check, x.reason]), [['role.guardrails', GUARDRAIL_NOTE]]);
+    assert.deepStrictEqual(f.filter((x) => x.status === 'skip'), []);
   });
 
   it('a missing role fails with the fix', () => {
@@ -165,7 +165,7 @@ describe('readiness/drill user and account checks', () => {
   it('the Markdown report has a table per account, each finding with its fix, and diffs as diff blocks', () => {
     const o = observedRole();
     o.managedPolicies.push('arn:aws:iam::aws:policy/AdministratorAccess');
-    const findings: Finding[] = evaluateRole(ROLE, o, EXPECT).map((x) => ({ accountId: SEC, subject: `role ${ROLE.name}`, ...x }));
+    const findings: Finding[] = [...evaluateRole(ROLE, o, EXPECT), { check: 'role.guardrails', status: 'skip' as const, reason: 'not checked: no Organizations access' }].map((x) => ({ accountId: SEC, subject: `role ${ROLE.name}`, ...x }));
     const md = renderMarkdown({ generatedAt: '2026-06-01T00:00:00.000Z', live: false, exitCode: 2, findings, accounts: [{ accountId: SEC, name: 'Security', status: 'fail', pass: 12, warn: 0, fail: 1, skip: 1 }] });
     assert.match(md, /^# Break Glass readiness check$/m);
     assert.match(md, /\*\*NOT READY\*\*: 12 passed, 0 warnings, 1 failures, 1 not checked\./);
