@@ -12,6 +12,9 @@ import { AccountsTreeProvider } from './views/accountsTree';
 import { AwsAccess } from './views/awsAccess';
 import { createExtensionLog } from './views/logChannel';
 import { PlaybookDiagnostics } from './views/playbookDiagnostics';
+import { registerBuiltinPlaybooks } from './views/builtinPlaybooks';
+import { registerPlaybookGitBase } from './views/playbookGitBase';
+import { registerPlaybookLanguage } from './views/playbookLanguage';
 import { RoleTemplateDiagnostics } from './views/roleTemplates';
 import { PreviewPanel } from './views/preview/panel';
 import { VsCodeSecretStore } from './views/secretStore';
@@ -70,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   accountsTree.attach(accountsView);
   const terminals = new SessionTerminals(sessions, log);
   const statusBar = new SessionStatusBar(sessions, { lastThresholdMs });
-  const playbooks = new PlaybookDiagnostics();
+  const playbooks = new PlaybookDiagnostics(vscode.Uri.joinPath(context.extensionUri, 'docs', 'lint-rules.md'));
   const roleTemplates = new RoleTemplateDiagnostics();
   const commands: CommandContext = {
     extension: context, log, configs, accountsTree, accountsView, sessions, aws, terminals, audit,
@@ -98,6 +101,8 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
       if (['discovery', 'sourceProfile', 'endpointUrl', 'region'].some((k) => e.affectsConfiguration(`breakglass.${k}`))) void configs.reload();
     }),
     ...registerCommands(commands),
+    // Playbooks as code: read-only built-ins, the git base for Compare with HEAD, quick fixes/completion/hover/CodeLens.
+    registerBuiltinPlaybooks(), registerPlaybookGitBase(), ...registerPlaybookLanguage(),
     // Restores the policy preview after a window reload (activationEvents: onWebviewPanel:breakglass.preview).
     PreviewPanel.registerSerializer({ extensionUri: context.extensionUri, log, sessions, configs }));
   const ready = sessions.restore().then(({ restored, purged, dropped }) => {

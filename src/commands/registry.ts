@@ -15,6 +15,12 @@ import { refresh, revealSession, showMoreAccounts } from './sessionView';
 import { showLog } from './showLog';
 import { provisionCommand } from './provision';
 import { readinessCheck } from './readinessCheck';
+// Playbooks as code (issue 13)
+import { comparePlaybookWithHead } from './comparePlaybookWithHead';
+import { copyBuiltinPlaybook } from './copyBuiltinPlaybook';
+import { createScopedPlaybook } from './createScopedPlaybook';
+import { elevateWithPlaybook } from './elevateWithPlaybook';
+import { openBuiltinPlaybook } from './openBuiltinPlaybook';
 
 type Handler = (ctx: CommandContext, ...args: never[]) => unknown;
 
@@ -36,6 +42,12 @@ export const COMMANDS = {
   'breakglass.previewPlaybookFile': previewPlaybookFile,
   'breakglass.provision': provisionCommand,
   'breakglass.readinessCheck': readinessCheck,
+  // Playbooks as code (issue 13)
+  'breakglass.openBuiltinPlaybook': openBuiltinPlaybook,
+  'breakglass.copyBuiltinPlaybook': copyBuiltinPlaybook,
+  'breakglass.comparePlaybookWithHead': comparePlaybookWithHead,
+  'breakglass.elevateWithPlaybook': elevateWithPlaybook,
+  'breakglass.createScopedPlaybook': createScopedPlaybook,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;

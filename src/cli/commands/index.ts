@@ -8,5 +8,6 @@ import { revokeCommand } from './revoke';
 import { auditCommand } from './audit';
 import { provisionCommand } from './provision';
 import { checkCommand } from './check';
+import { diffCommand } from './diff';
 
-export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand, provisionCommand, checkCommand];
+export const SUBCOMMANDS: Subcommand[] = [simulate, elevateCommand, revokeCommand, auditCommand, previewCommand, lintCommand, provisionCommand, checkCommand, diffCommand];

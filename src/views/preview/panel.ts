@@ -9,9 +9,10 @@
 // policy data) and SessionView metadata built field by field: never a credential.
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
+import { playbookPolicyFile } from '../../core/playbookFormat';
 import { buildPreviewModel, roleTemplateFor, serviceLists, sessionsModel, slimModel, templateInput, type PreviewInput } from '../../core/preview/model';
 import type { PreviewModel } from '../../core/preview/types';
-import { loadRoleTemplate, parsePolicyFile } from '../../core/policy/sources';
+import { loadRoleTemplate } from '../../core/policy/sources';
 import type { SessionStore } from '../../core/session/store';
 import type { Session } from '../../core/session/types';
 import { SESSION_POLICY_TEMPLATES } from '../../core/templates';
@@ -172,7 +173,7 @@ export class PreviewPanel implements vscode.Disposable {
         // The editor's text when the file is open (unsaved edits included): the preview follows typing.
         const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
         const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const policy = parsePolicyFile(text, vscode.workspace.asRelativePath(uri));
+        const policy = playbookPolicyFile(text, vscode.workspace.asRelativePath(uri)); // either playbook shape (issue 13)
         return { roleName: target.roleName, identity: role.identity, boundary: role.boundary, session: [policy], playbookName: target.playbook, sessionPolicyText: text, notes: roleNote(target) };
       }
       return { ...templateInput(target.roleTemplate, target.playbook, target.roleName), notes: roleNote(target) };
@@ -202,7 +203,7 @@ export class PreviewPanel implements vscode.Disposable {
     const uri = /^[a-z][\w+.-]*:/i.test(session.playbook) && !/^[a-z]:[\\/]/i.test(session.playbook) ? vscode.Uri.parse(session.playbook)
       : folder && !session.playbook.startsWith('/') ? vscode.Uri.joinPath(folder.uri, session.playbook) : vscode.Uri.file(session.playbook);
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    return { roleName: session.roleName, identity, boundary, session: [parsePolicyFile(text, session.playbook)], playbookName: session.playbook, sessionPolicyText: text, notes };
+    return { roleName: session.roleName, identity, boundary, session: [playbookPolicyFile(text, session.playbook)], playbookName: session.playbook, sessionPolicyText: text, notes };
   }
 
   private async onMessage(raw: unknown): Promise<void> {
