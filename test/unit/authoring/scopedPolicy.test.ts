@@ -12,7 +12,7 @@ describe('custom scoped session policy (create_scoped_session_policy)', () => {
       resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-1234567890abcdef0', 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/ec2/*'],
       regions: ['us-east-1'], notAfter: '2026-12-01T14:00:00Z', sourceIps: ['203.0.113.0/24'],
     }, NOW);
-    const [a, d] = doc.Statement as Array<Record<string, unknown>>;
+    const [a, d] = doc.Statement as unknown as Array<Record<string, unknown>>;
     assert.deepStrictEqual(a.Condition, {
       StringEquals: { 'aws:RequestedRegion': ['us-east-1'] },
       DateLessThan: { 'aws:CurrentTime': '2026-12-01T14:00:00Z' },
