@@ -13,7 +13,7 @@ import { AwsAccess } from './views/awsAccess';
 import { createExtensionLog } from './views/logChannel';
 import { PlaybookDiagnostics } from './views/playbookDiagnostics';
 import { registerBuiltinPlaybooks } from './views/builtinPlaybooks';
-import { registerPlaybookGitBase } from './views/playbookGitBase';
+import { registerPlaybookGitBase, registerReports } from './views/playbookGitBase';
 import { registerPlaybookLanguage } from './views/playbookLanguage';
 import { RoleTemplateDiagnostics } from './views/roleTemplates';
 import { PreviewPanel } from './views/preview/panel';
@@ -102,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
     }),
     ...registerCommands(commands),
     // Playbooks as code: read-only built-ins, the git base for Compare with HEAD, quick fixes/completion/hover/CodeLens.
-    registerBuiltinPlaybooks(), registerPlaybookGitBase(), ...registerPlaybookLanguage(),
+    registerBuiltinPlaybooks(), registerPlaybookGitBase(), registerReports(), ...registerPlaybookLanguage(),
     // Restores the policy preview after a window reload (activationEvents: onWebviewPanel:breakglass.preview).
     PreviewPanel.registerSerializer({ extensionUri: context.extensionUri, log, sessions, configs }));
   const ready = sessions.restore().then(({ restored, purged, dropped }) => {

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { diffPlaybookTexts, gitPort, GitError, repoRoot, resolveRef, type PlaybookDiff } from '../core/authoring/diffGate';
-import { gitBaseUri } from '../views/playbookGitBase';
+import { gitBaseUri, showReport } from '../views/playbookGitBase';
 import type { CommandContext } from './context';
 
 /** Markdown of one playbook's new access (the same content as `breakglass diff`). */
@@ -55,7 +55,6 @@ export async function comparePlaybookWithHead(_ctx: CommandContext, uri?: vscode
   const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
   const d = diffPlaybookTexts(rel, baseText, text);
   await vscode.commands.executeCommand('vscode.diff', gitBaseUri(target, ref), target, `${path.basename(target.fsPath)} (${ref}) ↔ working tree`);
-  const report = await vscode.workspace.openTextDocument({ language: 'markdown', content: newAccessMarkdown(d, ref) });
-  await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
+  await showReport(`${path.basename(target.fsPath, '.json')} new access since ${ref}`, newAccessMarkdown(d, ref));
   return d;
 }

@@ -26,3 +26,26 @@ export class PlaybookGitBaseProvider implements vscode.TextDocumentContentProvid
 export function registerPlaybookGitBase(): vscode.Disposable {
   return vscode.workspace.registerTextDocumentContentProvider(GIT_BASE_SCHEME, new PlaybookGitBaseProvider());
 }
+
+// Reports ("what this playbook newly allows") as read-only Markdown documents: untitled documents would be dirty and
+// ask to be saved on close.
+export const REPORT_SCHEME = 'breakglass-report';
+const reports = new Map<string, string>();
+const reportChanged = new vscode.EventEmitter<vscode.Uri>();
+
+/** Shows a Markdown report beside the active editor (same name: replaced). */
+export async function showReport(name: string, markdown: string): Promise<vscode.TextDocument> {
+  const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${name}.md` });
+  reports.set(uri.toString(), markdown);
+  reportChanged.fire(uri);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
+  return doc;
+}
+
+export function registerReports(): vscode.Disposable {
+  return vscode.Disposable.from(reportChanged, vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, {
+    onDidChange: reportChanged.event,
+    provideTextDocumentContent: (uri) => reports.get(uri.toString()) ?? '',
+  }));
+}

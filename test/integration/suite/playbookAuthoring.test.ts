@@ -135,7 +135,13 @@ describe('playbooks as code: editor features on real documents', function () {
     assert.deepStrictEqual(d.newAccess.map((c) => c.action), ['iam:PassRole']);
     await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff
       && t.input.original.scheme === 'breakglass-git' && t.input.modified.toString() === uri.toString()), 15_000, 'the diff tab');
-    await waitFor(() => vscode.workspace.textDocuments.some((t) => t.languageId === 'markdown' && /1 newly allowed action/.test(t.getText())), 15_000, 'the report');
+    await waitFor(() => vscode.workspace.textDocuments.some((t) => t.uri.scheme === 'breakglass-report' && /1 newly allowed action/.test(t.getText())), 15_000, 'the report');
+    // Leave nothing dirty (closing a dirty editor asks to save).
+    const undo = new vscode.WorkspaceEdit();
+    const s = doc.getText().indexOf('"iam:PassRole", ');
+    undo.delete(uri, new vscode.Range(doc.positionAt(s), doc.positionAt(s + '"iam:PassRole", '.length)));
+    assert.ok(await vscode.workspace.applyEdit(undo));
+    await doc.save();
   });
 
   it('built-in playbooks open read-only in the playbook format; Copy to Workspace makes an editable copy', async () => {
