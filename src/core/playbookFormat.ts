@@ -281,13 +281,30 @@ function authoringChecks(p: ParsedPlaybook, text: string): LintFinding[] {
 /** Thrown for a playbook that cannot be used (its message names the file, the position and the fix). */
 export class PlaybookFormatError extends Error {}
 
+/** The playbook-field errors and the policy's JSON/grammar errors (what parsePolicyFile refuses), at file positions. */
+function grammarErrors(p: ParsedPlaybook, text: string): LintFinding[] {
+  const out = p.problems.filter((f) => f.severity === 'error');
+  if (p.shape === 'invalid') return lintPolicy(p.json, { kind: 'session' });
+  if (!p.policyAt) return out;
+  const parsed = parsePolicyText(p.json.slice(p.policyAt.offset, p.policyAt.offset + p.policyAt.length));
+  for (const q of parsed.problems) {
+    if (q.severity !== 'error') continue;
+    const f: LintFinding = { severity: 'error', code: 'grammar', message: q.message, path: p.shape === 'playbook' ? `sessionPolicy${q.path ? `.${q.path}` : ''}` : q.path };
+    if (q.position) f.position = positionAt(text, p.policyAt.offset + q.position.offset, q.position.length);
+    out.push(f);
+  }
+  return out;
+}
+
 /**
  * The session policy of a playbook file, as the evaluator and the elevation want it, with the playbook's settings.
- * Throws PlaybookFormatError on any error (an invalid playbook is never used). Works for both shapes.
+ * Throws PlaybookFormatError on an error (an invalid playbook is never used): the playbook fields and the policy's
+ * grammar (as parsePolicyFile), or with `strict` every lint error (session size, condition types, unknown services:
+ * the review gate and the elevation confirmation). Works for both shapes.
  */
-export function readPlaybook(text: string, name: string): { playbook: PlaybookDefinition; policy?: NamedPolicy } {
+export function readPlaybook(text: string, name: string, opts: { strict?: boolean } = {}): { playbook: PlaybookDefinition; policy?: NamedPolicy } {
   const p = parsePlaybookText(text);
-  const errors = lintPlaybook(text).filter((f) => f.severity === 'error');
+  const errors = (opts.strict ? lintPlaybook(text) : grammarErrors(p, text)).filter((f) => f.severity === 'error');
   if (p.shape === 'invalid' || errors.length) {
     const lines = errors.slice(0, 5).map((f) => `  ${name}${f.position ? `:${f.position.line + 1}:${f.position.column + 1}` : ''}: ${f.path ? `${f.path}: ` : ''}${f.message}`);
     if (errors.length > 5) lines.push(`  … and ${errors.length - 5} more`);

@@ -78,7 +78,7 @@ const worst = (c: ActionChange): number => Math.min(3, ...c.risks.map((r) => ran
 
 /** The effective permissions a playbook's text lets through (throws PlaybookFormatError when invalid). */
 export function playbookEffective(text: string, name: string): EffectiveResult {
-  const { playbook, policy } = readPlaybook(text, name);
+  const { playbook, policy } = readPlaybook(text, name, { strict: true });
   const session: NamedPolicy[] = policy ? [policy] : [];
   for (const arn of playbook.policyArns) {
     const m = getManagedPolicy(arn);

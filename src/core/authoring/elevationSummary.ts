@@ -31,7 +31,7 @@ export interface PlaybookElevationSummary {
 export async function playbookElevationSummary(file: string, gitBase = 'HEAD', role?: Pick<EffectiveConfig, 'identity' | 'boundary'>, readText?: (file: string) => Promise<string>): Promise<PlaybookElevationSummary> {
   const text = readText ? await readText(file) : await fsp.readFile(file, 'utf8');
   const name = path.basename(file);
-  const { playbook, policy } = readPlaybook(text, name);
+  const { playbook, policy } = readPlaybook(text, name, { strict: true });
   const result = role ? effectivePermissions({ identity: role.identity, boundary: role.boundary ?? null, session: policy ? [policy] : [] }) : playbookEffective(text, name);
   const summary = summarizeEffective(result);
   const risks = assessRisks(result.actions.filter((a) => isPermitted(a.status)));

@@ -103,6 +103,14 @@ describe('playbook format', () => {
     assert.throws(() => readPlaybook(text, 'isolate.json'), /isolate\.json:13:\d+: .*Effect must be "Allow" or "Deny"/);
   });
 
+  it('strict reading (review gate, elevation confirmation) also refuses lint errors such as an oversized policy', () => {
+    const resources = Array.from({ length: 60 }, (_, i) => `arn:aws:s3:::incident-evidence-bucket-${i}/*`);
+    const big = JSON.stringify({ name: 'big', sessionPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: resources }] } });
+    assert.ok(lintPlaybook(big).some((f) => f.code === 'session-size' && f.severity === 'error'));
+    assert.doesNotThrow(() => readPlaybook(big, 'big.json'));
+    assert.throws(() => readPlaybook(big, 'big.json', { strict: true }), /session policy plaintext is \d+ characters/);
+  });
+
   it('the schema accepts the playbook shape and rejects what the parser rejects', () => {
     assert.ok(validate(JSON.parse(blankJsonComments(PLAYBOOK))), JSON.stringify(validate.errors));
     for (const bad of [{ name: 'x', phase: 'eradication', sessionPolicy: SESSION_POLICY_TEMPLATES.read_only_investigation.policy },
