@@ -9,6 +9,7 @@
 import { closestMatches } from './policy/catalog';
 import { lintPolicy, type LintFinding } from './policy/lint';
 import { MAX_POLICY_ARNS } from './policy/limits';
+import { wildcardMatch } from './policy/match';
 import { parsePolicyText, type SourcePosition } from './policy/parse';
 import type { NamedPolicy, PolicyDocument, Statement } from './policy/types';
 import { SESSION_POLICY_TEMPLATES, type SessionPolicyTemplate } from './templates';
@@ -201,7 +202,7 @@ export function deniesHighRisk(doc: PolicyDocument | undefined): boolean {
     if (!r.includes('*')) continue;
     const acts = s.Action === undefined ? [] : Array.isArray(s.Action) ? s.Action : [s.Action];
     for (const want of HIGH_RISK_DENY_ACTIONS) {
-      if (acts.some((a) => typeof a === 'string' && new RegExp(`^${a.replace(/[.+^$()|[\]\\{}]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(want))) denied.add(want);
+      if (acts.some((a) => typeof a === 'string' && wildcardMatch(a, want, true))) denied.add(want);
     }
   }
   return HIGH_RISK_DENY_ACTIONS.every((a) => denied.has(a));
@@ -276,6 +277,15 @@ function authoringChecks(p: ParsedPlaybook, text: string): LintFinding[] {
     out.push(f);
   }
   return out;
+}
+
+/**
+ * Whether a playbook may be used with a role: its `roles` ARN patterns (wildcards * and ?, case-sensitive as IAM
+ * role ARNs are compared), or any role when it lists none. For the elevation pre-flight.
+ */
+export function playbookAllowsRole(playbook: Pick<PlaybookDefinition, 'roles'>, roleArn: string): boolean {
+  if (!playbook.roles.length) return true;
+  return playbook.roles.some((p) => wildcardMatch(p, roleArn));
 }
 
 /** Thrown for a playbook that cannot be used (its message names the file, the position and the fix). */

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
-import { blankJsonComments, builtinPlaybookText, HIGH_RISK_DENY_ACTIONS, lintPlaybook, parsePlaybookText, PLAYBOOK_KEYS, PLAYBOOK_PHASES, playbookPolicyFile, readPlaybook } from '../../../src/core/playbookFormat';
+import { blankJsonComments, builtinPlaybookText, playbookAllowsRole, HIGH_RISK_DENY_ACTIONS, lintPlaybook, parsePlaybookText, PLAYBOOK_KEYS, PLAYBOOK_PHASES, playbookPolicyFile, readPlaybook } from '../../../src/core/playbookFormat';
 import { SESSION_POLICY_TEMPLATES } from '../../../src/core/templates';
 
 const root = path.resolve(__dirname, '../../..');
@@ -83,6 +83,23 @@ describe('playbook format', () => {
     assert.match(at('requiresApproval')!.message, /true or false/);
     assert.match(at('sesionPolicy')!.message, /did you mean 'sessionPolicy'/);
     assert.strictEqual(slice(text, at('sesionPolicy')!), '"sesionPolicy"');
+  });
+
+  it('roles: the ARN patterns a playbook may be used with (any role when absent)', () => {
+    const pb = parsePlaybookText(PLAYBOOK).playbook;
+    assert.ok(playbookAllowsRole(pb, 'arn:aws:iam::111122223333:role/BREAK-GLASS-INCIDENT_RESPONDER'));
+    assert.ok(!playbookAllowsRole(pb, 'arn:aws:iam::111122223333:role/Admin'));
+    assert.ok(!playbookAllowsRole(pb, 'arn:aws:iam::444455556666:role/BREAK-GLASS-X'));
+    assert.ok(!playbookAllowsRole({ roles: ['arn:aws:iam::111122223333:role/a.b'] }, 'arn:aws:iam::111122223333:role/aXb'), 'a dot is literal');
+    assert.ok(playbookAllowsRole({ roles: [] }, 'arn:aws:iam::111122223333:role/Admin'));
+  });
+
+  it('package.json validates playbook files with the playbook schema and opens them as JSON with comments', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const v = pkg.contributes.jsonValidation.find((j: { fileMatch: string }) => j.fileMatch === '**/.breakglass/playbooks/*.json');
+    assert.strictEqual(v.url, './media/schemas/playbook.schema.json');
+    assert.ok(fs.existsSync(path.join(root, v.url)));
+    assert.deepStrictEqual(pkg.contributes.languages.find((l: { id: string }) => l.id === 'jsonc').filenamePatterns, ['**/.breakglass/playbooks/*.json']);
   });
 
   it('refuses a playbook with neither sessionPolicy nor policyArns (it would mean full permissions)', () => {
