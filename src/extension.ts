@@ -14,6 +14,9 @@ import { AwsAccess } from './views/awsAccess';
 import { AuditTrail } from './views/auditTrail';
 import { createExtensionLog } from './views/logChannel';
 import { PlaybookDiagnostics } from './views/playbookDiagnostics';
+import { registerBuiltinPlaybooks } from './views/builtinPlaybooks';
+import { registerPlaybookGitBase, registerReports } from './views/playbookGitBase';
+import { registerPlaybookLanguage } from './views/playbookLanguage';
 import { RoleTemplateDiagnostics } from './views/roleTemplates';
 import { PreviewPanel } from './views/preview/panel';
 import { VsCodeSecretStore } from './views/secretStore';
@@ -91,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
   accountsTree.attach(accountsView);
   const terminals = new SessionTerminals(sessions, log);
   const statusBar = new SessionStatusBar(sessions, { lastThresholdMs });
-  const playbooks = new PlaybookDiagnostics();
+  const playbooks = new PlaybookDiagnostics(vscode.Uri.joinPath(context.extensionUri, 'docs', 'lint-rules.md'));
   const roleTemplates = new RoleTemplateDiagnostics();
   // Issue 14: the MFA session of "Elevate in Several Accounts…" (memory + SecretStorage) and the sessions derived from it.
   const mfaSessions = new MfaSessionStore(new VsCodeSecretStore(context.secrets));
@@ -137,6 +140,8 @@ export function activate(context: vscode.ExtensionContext): BreakGlassApi {
         void mfaSessions.wipe().then(() => log.info('MFA session wiped after a revocation'));
       }
     }),
+    // Playbooks as code: read-only built-ins, the git base for Compare with HEAD, quick fixes/completion/hover/CodeLens.
+    registerBuiltinPlaybooks(), registerPlaybookGitBase(), registerReports(), ...registerPlaybookLanguage(),
     // Restores the policy preview after a window reload (activationEvents: onWebviewPanel:breakglass.preview).
     PreviewPanel.registerSerializer({ extensionUri: context.extensionUri, log, sessions, configs }));
   // Issue 14: the session agent — the CLI's `credential-process` and `console` reach this window's live sessions over a

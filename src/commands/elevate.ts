@@ -40,6 +40,10 @@ export async function elevateCommand(ctx: CommandContext, arg?: AccountsNode | E
   }
   if (!answers) return undefined;
   const { role, account, playbook } = answers;
+  // A repository's playbooks may be read and previewed in an untrusted workspace, never used to elevate.
+  if (playbook.kind === 'workspace' && !vscode.workspace.isTrusted) {
+    return void vscode.window.showErrorMessage('Break Glass: this workspace is not trusted, so its playbooks cannot be used to elevate. Trust the workspace, or pick a built-in playbook.');
+  }
   const mfaSerial = args.mfaSerial ?? await ctx.aws.mfaSerial().catch(() => undefined) ?? await askMfaSerial((serial) => ctx.aws.rememberMfaSerial(serial));
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, cancellable: true, title: `Break Glass: ${role.name} for ${answers.incidentId}` }, async (progress, token) => {
     const abort = new AbortController();

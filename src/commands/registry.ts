@@ -20,6 +20,12 @@ import { copySwitchRoleLink, openConsole } from './openConsole';
 import { elevateSeveralCommand } from './elevateSeveral';
 import { writeProfileCommand } from './writeProfile';
 import { approveRequestCommand, denyRequestCommand, elevateApprovedCommand, requestAccessCommand } from './approvals';
+// Playbooks as code (issue 13)
+import { comparePlaybookWithHead } from './comparePlaybookWithHead';
+import { copyBuiltinPlaybook } from './copyBuiltinPlaybook';
+import { createScopedPlaybook } from './createScopedPlaybook';
+import { elevateWithPlaybook } from './elevateWithPlaybook';
+import { openBuiltinPlaybook } from './openBuiltinPlaybook';
 
 type Handler = (ctx: CommandContext, ...args: never[]) => unknown;
 
@@ -52,6 +58,12 @@ export const COMMANDS = {
   'breakglass.approveRequest': approveRequestCommand,
   'breakglass.denyRequest': denyRequestCommand,
   'breakglass.elevateApproved': elevateApprovedCommand,
+  // Playbooks as code (issue 13)
+  'breakglass.openBuiltinPlaybook': openBuiltinPlaybook,
+  'breakglass.copyBuiltinPlaybook': copyBuiltinPlaybook,
+  'breakglass.comparePlaybookWithHead': comparePlaybookWithHead,
+  'breakglass.elevateWithPlaybook': elevateWithPlaybook,
+  'breakglass.createScopedPlaybook': createScopedPlaybook,
 } satisfies Record<`breakglass.${string}`, Handler>;
 
 export type CommandId = keyof typeof COMMANDS;

@@ -12,7 +12,7 @@
 // A playbook can only narrow what the role allows (a session policy): it never decides where credentials go.
 import * as path from 'path';
 import { SESSION_POLICY_TEMPLATES } from './templates';
-import { parsePolicyText } from './policy/parse';
+import { PlaybookFormatError, readPlaybook } from './playbookFormat';
 import type { PolicyDocument } from './policy/types';
 
 export type PlaybookRef =
@@ -118,8 +118,10 @@ export interface ResolvedPlaybook {
   /** The policy file's text as read (the preview shows it). */
   policyText?: string;
   policyArns: string[];
-  /** Seconds, for built-ins. */
+  /** Seconds: a built-in's, or the playbook file's maxDurationSeconds. */
   maxDuration?: number;
+  /** ARN patterns of the roles a playbook file may be used with (its "roles"); absent = any role. */
+  roles?: string[];
 }
 
 /** A built-in playbook, resolved (no file to read). Throws PlaybookError for an unknown name. */
@@ -156,14 +158,20 @@ export async function resolvePlaybook(ref: PlaybookRef, read: ReadPlaybookFile):
         const code = (e as NodeJS.ErrnoException).code;
         throw new PlaybookError(`Cannot read the playbook file ${ref.file}${code ? ` (${code})` : ''}; check the path, or use one of ${Object.keys(SESSION_POLICY_TEMPLATES).join(', ')}.`);
       }
-      const parsed = parsePolicyText(text);
-      const errors = parsed.problems.filter((p) => p.severity === 'error');
-      if (errors.length || !parsed.document) {
-        const first = errors[0];
-        const at = first?.position ? `:${first.position.line + 1}:${first.position.column + 1}` : '';
-        throw new PlaybookError(`${path.basename(ref.file)}${at} is not a valid IAM policy document${first ? ` (${first.path ? `${first.path}: ` : ''}${first.message.replace(/\.$/, '')})` : ''}; fix it (an IAM policy is {"Version": "2012-10-17", "Statement": [...]}) and elevate again.`);
+      // Either playbook shape (a bare session policy, or {name, sessionPolicy, policyArns, maxDurationSeconds, roles, …}),
+      // comments allowed: the same reader as the editor's diagnostics and preview.
+      let def: ReturnType<typeof readPlaybook>;
+      try {
+        def = readPlaybook(text, path.basename(ref.file));
+      } catch (e) {
+        if (e instanceof PlaybookFormatError) throw new PlaybookError(e.message);
+        throw e;
       }
-      return { ref, name, policy: parsed.document, policyText: text, policyArns: [] };
+      return {
+        ref, name, policy: def.policy?.document, policyText: text, policyArns: def.playbook.policyArns,
+        ...(def.playbook.maxDurationSeconds !== undefined ? { maxDuration: def.playbook.maxDurationSeconds } : {}),
+        ...(def.playbook.roles.length ? { roles: def.playbook.roles } : {}),
+      };
     }
   }
 }

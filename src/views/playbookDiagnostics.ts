@@ -1,8 +1,11 @@
-// Playbook files (`.breakglass/playbooks/*.json`: session policies a team keeps with its runbooks) are linted as they
-// are typed — grammar errors with their JSON position, the 2,048-character session-policy limit, unknown actions with
-// "did you mean", wildcard grants, privilege-escalation risks, MFA anti-patterns — as ordinary editor diagnostics.
+// Playbook files (`.breakglass/playbooks/*.json`: session policies a team keeps with its runbooks, comments allowed)
+// are linted as they are typed — the playbook fields, grammar errors with their JSON position, the 2,048-character
+// session-policy limit, unknown actions with "did you mean", wildcard grants, privilege-escalation risks, MFA
+// anti-patterns — as ordinary editor diagnostics, each linked to its rule's explanation (docs/lint-rules.md#<code>).
+// Debounced while typing; cleared when the document closes.
 import * as vscode from 'vscode';
-import { lintPolicy, type LintSeverity } from '../core/policy/lint';
+import type { LintSeverity } from '../core/policy/lint';
+import { lintPlaybook } from '../core/playbookFormat';
 import { PLAYBOOK_FILE_GLOB_ANYWHERE } from '../core/playbooks';
 
 /** The one playbook file glob (src/core/playbooks.ts). */
@@ -17,16 +20,26 @@ function isPlaybook(doc: vscode.TextDocument): boolean {
   return vscode.languages.match({ pattern: PLAYBOOK_GLOB }, doc) > 0;
 }
 
-/** The findings of one playbook text as diagnostics. */
-export function playbookDiagnostics(text: string): vscode.Diagnostic[] {
-  return lintPolicy(text, { kind: 'session' }).map((f) => {
+/**
+ * The findings of one playbook text as diagnostics. With `doc`, ranges are exact (offset → position, across lines);
+ * `rulesDoc` is the explanation page each code links to.
+ */
+export function playbookDiagnostics(text: string, doc?: vscode.TextDocument, rulesDoc?: vscode.Uri): vscode.Diagnostic[] {
+  return lintPlaybook(text).map((f) => {
     const p = f.position;
-    const range = p ? new vscode.Range(p.line, p.column, p.line, p.column + Math.max(1, Math.min(p.length, 500))) : new vscode.Range(0, 0, 0, 1);
+    const range = p && doc ? new vscode.Range(doc.positionAt(p.offset), doc.positionAt(p.offset + Math.max(1, p.length)))
+      : p ? new vscode.Range(p.line, p.column, p.line, p.column + Math.max(1, Math.min(p.length, 500))) : new vscode.Range(0, 0, 0, 1);
     const d = new vscode.Diagnostic(range, f.message, severity(f.severity));
     d.source = 'Break Glass';
-    d.code = f.code;
+    d.code = rulesDoc ? { value: f.code, target: rulesDoc.with({ fragment: f.code }) } : f.code;
     return d;
   });
+}
+
+/** The lint code of a diagnostic (plain or linked). */
+export function diagnosticCode(d: vscode.Diagnostic): string | undefined {
+  const c = d.code;
+  return typeof c === 'object' && c !== null ? String(c.value) : c === undefined ? undefined : String(c);
 }
 
 export class PlaybookDiagnostics implements vscode.Disposable {
@@ -34,7 +47,8 @@ export class PlaybookDiagnostics implements vscode.Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: vscode.Disposable[] = [this.collection];
 
-  constructor() {
+  /** @param rulesDoc the page explaining each lint rule (an anchor per code). */
+  constructor(private readonly rulesDoc?: vscode.Uri) {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
@@ -51,7 +65,7 @@ export class PlaybookDiagnostics implements vscode.Disposable {
     this.cancel(doc.uri);
     this.timers.set(doc.uri.toString(), setTimeout(() => {
       this.timers.delete(doc.uri.toString());
-      this.collection.set(doc.uri, playbookDiagnostics(doc.getText()));
+      this.collection.set(doc.uri, playbookDiagnostics(doc.getText(), doc, this.rulesDoc));
     }, delay));
   }
 

@@ -23,13 +23,13 @@ describe('packaged .vsix', function () {
 
   it('contains the extension, the CLI and the documents', () => {
     for (const f of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/cli.js', 'dist/webview/preview.js',
-      'dist/data/catalog.json', 'dist/data/managed-policies.json', 'media/preview/preview.css', 'media/schemas/session-policy.schema.json']) {
+      'dist/data/catalog.json', 'dist/data/managed-policies.json', 'media/preview/preview.css', 'media/schemas/session-policy.schema.json', 'media/schemas/playbook.schema.json', 'docs/lint-rules.md']) {
       assert.ok(entries.includes(f), `${f} in ${entries.join(', ')}`);
     }
   });
 
   it('contains nothing that does not run: no sources, tests, maps, configs or node_modules', () => {
-    const allowed = /^(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+\.(js|json)|media\/.+\.(css|svg|png)|media\/schemas\/[\w.-]+\.json)$/;
+    const allowed = /^(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/.+\.(js|json)|media\/.+\.(css|svg|png)|media\/schemas\/[\w.-]+\.json|docs\/lint-rules\.md)$/;
     assert.deepStrictEqual(entries.filter((e) => !allowed.test(e)), []);
   });
 });

@@ -53,7 +53,7 @@ describe('playbooks: one reference, one catalog, one display name', () => {
     assert.deepStrictEqual((await resolvePlaybook({ kind: 'full' }, read)).policy, undefined);
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, '{"Version": "2012-10-17", "Statement": [{"Effect": "Alow", "Action": "s3:*", "Resource": "*"}]}');
-    await assert.rejects(resolvePlaybook({ kind: 'file', file: bad }, read), (e: unknown) => e instanceof PlaybookError && /bad\.json:1:\d+ is not a valid IAM policy document.*Effect/.test((e as Error).message));
+    await assert.rejects(resolvePlaybook({ kind: 'file', file: bad }, read), (e: unknown) => e instanceof PlaybookError && /bad\.json is not a valid playbook:\n\s+bad\.json:1:\d+: Statement\[0\]\.Effect: .*"Alow"/.test((e as Error).message));
     await assert.rejects(resolvePlaybook({ kind: 'file', file: path.join(dir, 'missing.json') }, read), /Cannot read the playbook file .*missing\.json \(ENOENT\)/);
     await assert.rejects(resolvePlaybook({ kind: 'builtin', name: 'nope' }, read), /Unknown playbook "nope"/);
   });

@@ -23,4 +23,5 @@ export const SUBCOMMANDS: LazySubcommand[] = [
   { name: 'approve', summary: 'approve another person\'s request', load: async () => (require('./approvals') as typeof import('./approvals')).approveCommand },
   { name: 'deny', summary: 'deny another person\'s request', load: async () => (require('./approvals') as typeof import('./approvals')).denyCommand },
   { name: 'approvals', summary: 'create the approvals table, or print its CloudFormation resources', load: async () => (require('./approvals') as typeof import('./approvals')).approvalsAdminCommand },
+  { name: 'diff', summary: 'review gate: what each playbook newly allows compared with a git ref (exit 1 if anything)', load: async () => (require('./diff') as typeof import('./diff')).diffCommand },
 ];

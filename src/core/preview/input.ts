@@ -1,7 +1,8 @@
 // What the policy preview shows, assembled host-free: for a role + playbook, or for a live session, the role's policies
 // (a built-in role template) and the session policy (a built-in playbook or a policy file). The editor passes how to
 // read a file (its open buffer first, so the preview follows typing) and what it knows about sessions and roles.
-import { loadRoleTemplate, parsePolicyFile } from '../policy/sources';
+import { loadRoleTemplate } from '../policy/sources';
+import { playbookPolicyFile as parsePolicyFile } from '../playbookFormat';
 import type { RoleConfig } from '../config';
 import type { Session } from '../session/types';
 import { SESSION_POLICY_TEMPLATES } from '../templates';

@@ -15,6 +15,7 @@ import {
 import { parseArn, parseRoleArn, partitionOfRegion } from '../aws/partition';
 import { BreakGlassError, translateAwsError } from '../aws/errors';
 import { systemClock, type Clock, type Session, type SessionCredentials } from './types';
+import { wildcardMatch } from '../policy/match';
 
 import { DEFAULT_INCIDENT_PATTERN, MAX_INCIDENT_LENGTH } from '../incident';
 export { DEFAULT_INCIDENT_PATTERN };
@@ -150,6 +151,10 @@ export function planElevation(input: ElevationInput): PlanResult {
     add('playbook', 'Choose a playbook: a built-in one, a policy file, or the role\'s full permissions.');
   } else if (!TAG_CHARSET.test(playbook.name) || playbook.name.length > MAX_TAG_VALUE_LENGTH) {
     add('playbook', `Playbook name "${playbook.name}" cannot be a session tag value; rename it using letters, digits and _ . : / = + - @.`);
+  }
+  // A playbook file may name the roles it is meant for ("roles": ARN patterns).
+  if (playbook?.roles?.length && !playbook.roles.some((pattern) => wildcardMatch(pattern, input.roleArn))) {
+    add('playbook', `Playbook ${playbook.name} is for ${playbook.roles.join(', ')}, not ${input.roleArn}; pick a playbook meant for this role, or add the role to its "roles".`);
   }
 
   // Session policy: inline document + managed ARNs, within 10 ARNs and 2,048 plaintext characters.

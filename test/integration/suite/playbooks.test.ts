@@ -30,7 +30,7 @@ describe('playbook files: lint as you type', function () {
   it('shows lint findings on the offending text, and updates them from unsaved edits', async () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
-    const typo = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'unknown-action'), 15_000, 'the unknown-action finding');
+    const typo = await waitFor(() => vscode.languages.getDiagnostics(uri).find((d) => typeof d.code === 'object' && d.code.value === 'unknown-action'), 15_000, 'the unknown-action finding');
     assert.match(typo.message, /did you mean 'ec2:StopInstances'/);
     assert.strictEqual(typo.source, 'Break Glass');
     assert.strictEqual(doc.getText(typo.range), '"ec2:StopInstance"');
@@ -39,7 +39,7 @@ describe('playbook files: lint as you type', function () {
     edit.replace(uri, typo.range, '"ec2:StopInstances"');
     assert.ok(await vscode.workspace.applyEdit(edit));
     assert.ok(doc.isDirty, 'not saved');
-    await waitFor(() => !vscode.languages.getDiagnostics(uri).some((d) => d.code === 'unknown-action'), 15_000, 'the finding to clear');
+    await waitFor(() => !vscode.languages.getDiagnostics(uri).some((d) => typeof d.code === 'object' && d.code.value === 'unknown-action'), 15_000, 'the finding to clear');
   });
 
   it('reports broken JSON at its position instead of failing', async () => {
