@@ -223,9 +223,12 @@ describe('Break Glass: accessibility of the policy preview (WCAG 2.1 AA, axe-cor
         width: vw,
         outside: [...document.querySelectorAll('table.sessions button')].filter((b) => b.getBoundingClientRect().right > vw + 0.5).length,
         scrolls: document.documentElement.scrollWidth > vw + 1,
+        // What sticks out, outermost first (named in the failure message).
+        wide: [...document.querySelectorAll('#app *')].filter((e) => e.getBoundingClientRect().right > vw + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > vw + 1))
+          .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
       };
     });
-    assert.deepStrictEqual(fit, { width: fit.width, outside: 0, scrolls: false }, 'session buttons fit the editor');
+    assert.deepStrictEqual(fit, { width: fit.width, outside: 0, scrolls: false, wide: [] }, 'session buttons fit the editor');
   });
 
   it('the first paint of a render shows every countdown and disables an expired session\'s buttons', async () => {
