@@ -13,6 +13,10 @@
 //   the `rendered` report); the remaining services and the side-by-side diff follow in small chunks, one per frame, so
 //   the page is on screen in one frame instead of waiting for ~450 services and the policy texts.
 // - Text from policies is only ever set with textContent (never innerHTML).
+// - Accessibility (WCAG 2.1 AA, issue 16; checked with axe-core in test/e2e/a11y.e2e.ts): the page is no live region;
+//   one small polite region (#announcer, in the host's HTML) says a one-line summary when a new target is shown, the
+//   filter's result once typing pauses, and session deadline crossings (expiring, expired, revoked) — re-renders, live
+//   rebuilds and countdown ticks are silent. Accessible names start with the visible text (2.5.3).
 import {
   isHostMessage, type HostMessage, type PageMessage, type PageState, type PreviewModel, type PreviewTarget,
   type SessionView, type StateMessage,
@@ -81,11 +85,8 @@ function header(state: StateMessage, model: PreviewModel | null): HTMLElement {
   const nav = h('nav', { 'aria-label': 'Sections' });
   for (const [id, label] of [['sessions', 'Live sessions'], ['counts', 'Access levels'], ['services', 'Services'], ['diff', 'Side-by-side'], ['lint', 'Lint']]) {
     const b = h('button', { type: 'button', class: 'link' }, label);
-    b.addEventListener('click', () => {
-      const heading = document.getElementById(`${id}-h`);
-      heading?.scrollIntoView({ block: 'start' });
-      heading?.focus();
-    });
+    // Focus moves to the section's heading (tabindex -1), which shows a focus ring (preview.css: h2:focus).
+    b.addEventListener('click', () => document.getElementById(`${id}-h`)?.focus());
     nav.append(b);
   }
   el.append(nav);
@@ -109,26 +110,67 @@ function formatRemaining(ms: number): string {
   return `${ss}s left`;
 }
 
-/** Updates every countdown from its absolute instant; called once per second and after each render. */
-function tick(): void {
-  const now = Date.now();
-  for (const row of document.querySelectorAll<HTMLTableRowElement>('tr[data-session]')) {
-    const cell = row.querySelector<HTMLElement>('.countdown');
-    if (!cell) continue;
-    const state = row.dataset.state;
-    const remaining = Date.parse(row.dataset.expires ?? '') - now;
-    let text: string;
-    let cls: string;
-    if (state === 'revoked') { text = 'Revoked'; cls = 'ended'; }
-    else if (state === 'expired' || !(remaining > 0)) { text = 'Expired'; cls = 'ended expired'; }
-    else { text = formatRemaining(remaining); cls = remaining <= 10 * 60_000 ? 'live expiring' : 'live'; }
-    if (cell.textContent !== text) cell.textContent = text;
-    if (row.className !== cls) {
-      row.className = cls;
-      const ended = cls.startsWith('ended');
-      for (const b of row.querySelectorAll<HTMLButtonElement>('button[data-needs-live]')) b.disabled = ended;
-    }
+type Phase = 'active' | 'expiring' | 'expired' | 'revoked';
+
+/** The last phase each session was seen in, to announce deadline crossings once (kept across renders). */
+const knownPhase = new Map<string, Phase>();
+
+/** Under this much time left, a session is shown (and announced) as expiring. */
+const EXPIRING_MS = 10 * 60_000;
+
+/**
+ * Paints one session row for `now`: the countdown text, the row's state class and whether the buttons that need a
+ * live session are enabled. Called when the row is built (so the first paint is right) and once per second.
+ */
+function paintRow(row: HTMLTableRowElement, now: number): Phase {
+  const remaining = Date.parse(row.dataset.expires ?? '') - now;
+  const state = row.dataset.state;
+  const phase: Phase = state === 'revoked' ? 'revoked' : state === 'expired' || !(remaining > 0) ? 'expired'
+    : remaining <= EXPIRING_MS ? 'expiring' : 'active';
+  const text = phase === 'revoked' ? 'Revoked' : phase === 'expired' ? 'Expired' : formatRemaining(remaining);
+  const chip = row.querySelector<HTMLElement>('.countdown .chip');
+  if (chip && chip.textContent !== text) chip.textContent = text;
+  const cls = phase === 'revoked' || phase === 'expired' ? `ended ${phase}` : phase === 'expiring' ? 'live expiring' : 'live';
+  if (row.className !== cls) {
+    row.className = cls;
+    for (const b of row.querySelectorAll<HTMLButtonElement>('button[data-needs-live]')) b.disabled = cls.startsWith('ended');
   }
+  return phase;
+}
+
+const CROSSING: Record<Phase, string> = {
+  active: 'is active again', expiring: 'expires in under 10 minutes', expired: 'has expired', revoked: 'was revoked',
+};
+
+/**
+ * Paints the rows and announces, in one short line, the sessions that crossed a deadline since they were last seen
+ * (active → expiring, → expired, → revoked). A session seen for the first time is not announced: the table says it.
+ */
+function paintSessions(rows: Iterable<HTMLTableRowElement>, now: number): void {
+  const crossed: string[] = [];
+  for (const row of rows) {
+    const id = row.dataset.session ?? '';
+    const phase = paintRow(row, now);
+    const before = knownPhase.get(id);
+    knownPhase.set(id, phase);
+    if (before && before !== phase && phase !== 'active') crossed.push(`Session ${row.dataset.incident} (${row.dataset.role}) ${CROSSING[phase]}`);
+  }
+  if (crossed.length) announce(`${crossed.join('; ')}.`);
+}
+
+/** Updates every countdown from its absolute instant; called once per second. */
+function tick(): void {
+  paintSessions(document.querySelectorAll<HTMLTableRowElement>('tr[data-session]'), Date.now());
+}
+
+/**
+ * The page's one live region (#announcer, outside #app, polite): a one-line summary when a new target is shown, the
+ * filter's result while typing, and session deadline crossings. Nothing else is announced: re-renders, live rebuilds
+ * and countdown ticks change the page silently.
+ */
+function announce(text: string): void {
+  const el = document.getElementById('announcer');
+  if (el) el.textContent = text;
 }
 
 function sessionsSection(): HTMLElement {
@@ -143,36 +185,45 @@ function fillSessions(body: HTMLElement): void {
     body.append(h('p', { class: 'muted' }, 'No live session. Elevate with "Break Glass: Elevate…" to get one; it then appears here with its countdown.'));
     return;
   }
-  const table = h('table', { class: 'sessions' },
+  // Explicit table roles: the narrow layout (preview.css) restyles the rows as blocks, and the table stays a table.
+  const table = h('table', { class: 'sessions', role: 'table' },
     h('caption', {}, `${plural(sessions.length, 'session')}, soonest expiry first`),
-    h('thead', {}, h('tr', {}, ...['Incident', 'Role', 'Account', 'Playbook', 'Expires', 'Time left', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))));
-  const tbody = h('tbody');
+    h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, ...SESSION_COLUMNS.map((c) => h('th', { scope: 'col', role: 'columnheader' }, c)))));
+  const tbody = h('tbody', { role: 'rowgroup' });
+  const rows: HTMLTableRowElement[] = [];
   for (const s of sessions) {
     const who = `session ${s.incidentId} (${s.roleName})`;
-    const button = (label: string, type: 'openTerminal' | 'revoke' | 'reElevate' | 'previewSession' | 'openConsole', aria: string, needsLive: boolean) => {
-      const b = h('button', { type: 'button', 'aria-label': `${aria} ${who}`, 'data-needs-live': needsLive, class: type === 'revoke' ? 'danger' : type === 'previewSession' ? 'secondary' : undefined }, label);
+    // The accessible name starts with the visible label (WCAG 2.5.3) and says which session the button acts on.
+    const button = (label: string, type: 'openTerminal' | 'revoke' | 'reElevate' | 'previewSession' | 'openConsole', joiner: string, needsLive: boolean) => {
+      const b = h('button', { type: 'button', 'aria-label': `${label}${joiner}${who}`, 'data-needs-live': needsLive, class: type === 'revoke' ? 'danger' : type === 'previewSession' ? 'secondary' : undefined }, label);
       b.addEventListener('click', () => post({ type, sessionId: s.id }));
       return b;
     };
     const expires = new Date(s.expiresAt);
-    tbody.append(h('tr', { 'data-session': s.id, 'data-expires': s.expiresAt, 'data-state': s.state },
-      h('th', { scope: 'row' }, s.incidentId),
-      h('td', {}, s.roleName),
-      h('td', {}, s.accountId),
-      h('td', {}, s.playbook),
-      h('td', {}, h('time', { datetime: s.expiresAt }, expires.toLocaleTimeString())),
-      h('td', { class: 'countdown', role: 'timer', 'aria-label': `Time left for ${who}` }),
-      h('td', { class: 'actions' },
-        button('Preview', 'previewSession', 'Preview the permissions of', false),
-        button('Open terminal', 'openTerminal', 'Open a terminal for', true),
-        button('Console', 'openConsole', 'Open the AWS console for', true),
-        button('Revoke', 'revoke', 'Revoke', true),
-        button('Re-elevate', 'reElevate', 'Re-elevate', false))));
+    const cell = (column: number, cls: string | undefined, ...content: Child[]) => h('td', { role: 'cell', class: cls, 'data-label': SESSION_COLUMNS[column] }, ...content);
+    const row = h('tr', { role: 'row', 'data-session': s.id, 'data-expires': s.expiresAt, 'data-state': s.state, 'data-incident': s.incidentId, 'data-role': s.roleName },
+      h('th', { scope: 'row', role: 'rowheader', 'data-label': SESSION_COLUMNS[0] }, s.incidentId),
+      cell(1, undefined, s.roleName),
+      cell(2, undefined, s.accountId),
+      cell(3, undefined, s.playbook),
+      cell(4, undefined, h('time', { datetime: s.expiresAt }, expires.toLocaleTimeString())),
+      cell(5, 'countdown', h('span', { class: 'chip' })),
+      cell(6, 'actions',
+        button('Preview', 'previewSession', ' ', false),
+        button('Open terminal', 'openTerminal', ' for ', true),
+        button('Console', 'openConsole', ' for ', true),
+        button('Re-elevate', 'reElevate', ' ', false),
+        button('Revoke', 'revoke', ' ', true)));
+    rows.push(row);
+    tbody.append(row);
   }
   table.append(tbody);
+  // Painted before the table is attached: the first paint already has the countdowns and the disabled buttons.
+  paintSessions(rows, Date.now());
   body.append(table);
-  tick();
 }
+
+const SESSION_COLUMNS = ['Incident', 'Role', 'Account', 'Playbook', 'Expires', 'Time left', 'Actions'];
 
 // --- Counts ----------------------------------------------------------------------------------------------------
 
@@ -222,7 +273,7 @@ function riskCell(a: ActionView): HTMLElement {
   const td = h('td', { class: 'why' });
   if (a.risks) {
     const ul = h('ul', { class: 'risks' });
-    for (const r of a.risks) ul.append(h('li', { class: `risk ${r.severity}` }, h('span', { class: 'sev' }, `${r.severity}`), ` ${r.category}: ${r.reason}`));
+    for (const r of a.risks) ul.append(h('li', { class: `risk ${r.severity}` }, h('span', { class: `sev ${r.severity}` }, `${r.severity}`), ` ${r.category}: ${r.reason}`));
     td.append(ul);
   }
   if (a.scope) td.append(h('p', { class: 'scope' }, a.scope));
@@ -253,12 +304,13 @@ function actionTable(title: string, list: ActionView[], service: ServiceView): H
 }
 
 function serviceDetails(s: ServiceView): HTMLDetailsElement {
-  const summary = h('summary', { 'aria-label': `${s.name} (${s.service}): ${fmt(s.keptCount)} kept, ${fmt(s.removedCount)} removed, ${fmt(s.riskyKept)} risky kept` },
+  // No aria-label: the accessible name is exactly the visible text, every badge included (WCAG 2.5.3).
+  const summary = h('summary', {},
     h('span', { class: 'svc-name' }, s.name), ' ', h('code', {}, s.service), ' ',
     h('span', { class: s.keptCount ? 'badge kept' : 'badge' }, `${fmt(s.keptCount)} kept`), ' ',
     h('span', { class: 'badge removed' }, `${fmt(s.removedCount)} removed`),
-    s.riskyKept ? h('span', { class: 'badge risky' }, `${fmt(s.riskyKept)} risky kept`) : null,
-    s.riskyRemoved ? h('span', { class: 'badge' }, `${fmt(s.riskyRemoved)} risky removed`) : null);
+    s.riskyKept ? ' ' : null, s.riskyKept ? h('span', { class: 'badge risky' }, `${fmt(s.riskyKept)} risky kept`) : null,
+    s.riskyRemoved ? ' ' : null, s.riskyRemoved ? h('span', { class: 'badge' }, `${fmt(s.riskyRemoved)} risky removed`) : null);
   const details = h('details', { 'data-service': s.service }, summary);
   let rendered = false;
   const fill = (kept: ActionView[], removed: ActionView[]) => {
@@ -270,7 +322,7 @@ function serviceDetails(s: ServiceView): HTMLDetailsElement {
     rendered = true;
     // The state leaves the lists out (a full-catalog diff would be megabytes): ask the host for this service's.
     if (s.kept.length === s.keptCount && s.removed.length === s.removedCount) return fill(s.kept, s.removed);
-    details.append(h('div', { class: 'svc-body' }, h('p', { class: 'muted', role: 'status' }, 'Loading actions…')));
+    details.append(h('div', { class: 'svc-body', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading actions…')));
     awaitingLists.set(s.service, fill);
     post({ type: 'serviceLists', service: s.service });
   };
@@ -321,8 +373,9 @@ function servicesSection(model: PreviewModel): HTMLElement {
   const items: HTMLElement[] = [];
   const kept = model.services.reduce((n, s) => n + s.keptCount, 0);
   const removed = model.services.reduce((n, s) => n + s.removedCount, 0);
-  const status = h('p', { class: 'muted', role: 'status' });
-  const input = h('input', { type: 'search', id: 'service-filter', placeholder: 'Filter services (e.g. ec2, iam, Amazon S3)', 'aria-label': 'Filter services', value: uiState.filter ?? '' });
+  // Not a live region (it is rewritten on every render): the filter's result is announced while typing instead.
+  const status = h('p', { class: 'muted', id: 'services-status' });
+  const input = h('input', { type: 'search', id: 'service-filter', placeholder: 'Filter services (e.g. ec2, iam, Amazon S3)', 'aria-describedby': 'services-status', value: uiState.filter ?? '' });
   const query = () => input.value.trim().toLowerCase();
   const add = (from: number, to: number) => {
     const q = query();
@@ -343,9 +396,13 @@ function servicesSection(model: PreviewModel): HTMLElement {
     const shown = q ? model.services.filter((s) => filterText(s).includes(q)).length : model.services.length;
     status.textContent = `${plural(shown, 'service')} shown of ${fmt(model.services.length)} · ${plural(kept, 'action')} kept, ${fmt(removed)} removed`;
   };
+  let announceTimer: number | undefined;
   input.addEventListener('input', () => {
     apply();
     saveState({ filter: input.value });
+    // Once typing pauses, not on every keystroke.
+    if (announceTimer !== undefined) clearTimeout(announceTimer);
+    announceTimer = window.setTimeout(() => announce(status.textContent ?? ''), 600);
   });
   add(0, Math.min(FIRST_SERVICES, model.services.length));
   for (let i = FIRST_SERVICES; i < model.services.length; i += SERVICES_PER_CHUNK) {
@@ -384,7 +441,8 @@ function diffSection(model: PreviewModel): HTMLElement {
   for (const r of d.rows) if (r.kind !== 'same') differing++;
   return section('diff', 'Role policies and session policy, side by side',
     d.approximate ? h('p', { class: 'muted' }, 'The texts are too long for an exact line diff; they are shown side by side line by line.') : null,
-    h('div', { class: 'diff-wrap', tabindex: 0, role: 'region', 'aria-label': 'Side-by-side policy texts (scrollable)' },
+    // Long lines wrap (preview.css), so nothing is cut off and the region never needs scrolling.
+    h('div', { class: 'diff-wrap', role: 'region', 'aria-label': 'Side-by-side policy texts' },
       h('table', { class: 'diff' },
         h('caption', {}, `${d.leftTitle} (left) and ${d.rightTitle} (right); ${fmt(differing)} differing rows`),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'ln' }, 'Line'), h('th', { scope: 'col' }, d.leftTitle),
@@ -413,6 +471,8 @@ const sameTarget = (a: PreviewTarget | undefined, b: PreviewTarget): boolean => 
 
 function render(state: StateMessage): void {
   const t0 = performance.now();
+  const wasOk = current ? !!current.model : undefined;
+  const newTarget = !sameTarget(uiState.target, state.target);
   cancelPending();
   delete document.body.dataset.complete;
   current = state;
@@ -423,11 +483,14 @@ function render(state: StateMessage): void {
   const model = state.model;
   const parts: HTMLElement[] = [header(state, model), sessionsSection()];
   if (model) parts.push(countsSection(model), servicesSection(model), diffSection(model), lintSection(model.lint));
-  else parts.push(section('error', 'Cannot show this preview', h('p', { class: 'error', role: 'alert' }, state.error ?? 'Unknown error.')));
+  else parts.push(section('error', 'Cannot show this preview', h('p', { class: 'error' }, state.error ?? 'Unknown error.')));
   const footer = h('footer', { class: 'muted' });
   parts.push(footer);
   app.replaceChildren(...parts);
   app.setAttribute('aria-busy', 'false');
+  // One line, only when something new is shown (a new target, or the preview broke or recovered) — not on a reload
+  // of the same target, a live rebuild while typing or a sessions update.
+  if (newTarget || (wasOk !== undefined && wasOk !== !!model)) announce(summaryLine(state));
   // Force layout so the measurement includes it, then report.
   void app.offsetHeight;
   const ms = performance.now() - t0;
@@ -438,6 +501,17 @@ function render(state: StateMessage): void {
   if (scrollY) schedule(() => window.scrollTo(0, scrollY));
   if (!pending.length) document.body.dataset.complete = 'true';
   post({ type: 'rendered', ms, services: model?.services.length ?? 0, diffRows: model?.diff.rows.length ?? 0 });
+}
+
+function summaryLine(state: StateMessage): string {
+  const m = state.model;
+  if (!m) return `Cannot show this preview: ${(state.error ?? 'unknown error').slice(0, 160)}`;
+  const kept = m.services.reduce((n, s) => n + s.keptCount, 0);
+  const removed = m.services.reduce((n, s) => n + s.removedCount, 0);
+  const risky = m.services.reduce((n, s) => n + s.riskyKept, 0);
+  const live = state.sessions.filter((s) => s.state === 'active' || s.state === 'expiring').length;
+  return `Policy preview of role ${m.roleName} with playbook ${m.playbookName}: ${plural(kept, 'action')} kept, ${fmt(removed)} removed, ` +
+    `${fmt(risky)} risky kept; ${plural(live, 'live session')}.`;
 }
 
 /** Services whose lists were asked for, with what to do when they arrive. */

@@ -7,7 +7,7 @@ import type { AccountConfig, RoleConfig, WorkspaceConfig } from '../core/config'
 import type { AccountSummary } from '../core/readiness/drill';
 import type { SessionChange, SessionStore } from '../core/session/store';
 import type { Session } from '../core/session/types';
-import { formatDuration, timeLeft } from './countdown';
+import { formatDuration, timeLeft, timeLeftSpoken } from './countdown';
 import type { WorkspaceConfigService } from './workspaceConfig';
 import { isApprovalNode, type ApprovalNode, type ApprovalsSection } from './approvalsTree';
 
@@ -31,6 +31,30 @@ export function sessionContextValue(s: Session, nowMs: number, expiringWithinMs:
   return 'session:active';
 }
 
+
+const STATE_WORDS: Record<string, string> = {
+  'session:active': 'active', 'session:expiring': 'expiring soon', 'session:expired': 'expired', 'session:revoked': 'revoked',
+};
+
+/**
+ * A session item's accessible label: every visible fact in words (incident, state — "expiring soon" is otherwise only
+ * the watch icon and its colour —, time left by the minute, role, playbook, break-glass mark) and what only the
+ * tooltip shows (requester, justification, exact expiry, role ARN).
+ */
+export function sessionAccessibleLabel(s: Session, nowMs: number, contextValue: string, breakGlass: boolean, underActiveSessions: boolean): string {
+  const state = STATE_WORDS[contextValue] ?? contextValue.replace(/^session:/, '');
+  const left = timeLeftSpoken(Date.parse(s.expiresAt), nowMs);
+  return [
+    `Session ${s.incidentId}`,
+    breakGlass ? 'BREAK GLASS, elevated without approval' : undefined,
+    state === 'expired' && left === 'expired' ? 'expired' : `${state}, ${left}`,
+    underActiveSessions ? `role ${s.roleName}, playbook ${s.playbook}` : `playbook ${s.playbook}, role ${s.roleName}`,
+    `expires at ${new Date(s.expiresAt).toLocaleTimeString()} (${s.expiresAt})`,
+    `requester ${s.requester}`,
+    `justification: ${s.justification}`,
+    `role ARN ${s.roleArn}`,
+  ].filter(Boolean).join('; ');
+}
 
 export interface AccountsTreeOptions {
   now?: () => number;
@@ -212,15 +236,29 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
     return active && (await this.getChildren(active)).find((n) => n.kind === 'session' && n.session.id === sessionId);
   }
 
+  /**
+   * Every item carries accessibilityInformation that states what it shows in words — its label, its description, and
+   * what its icon or colour means (expiring, readiness, no MFA) — plus, for a session, what only the tooltip shows
+   * (requester, justification, exact expiry, role ARN). A session's accessible label counts down by the minute, so a
+   * screen reader is not made to re-read it every second while the visible countdown shows seconds.
+   */
   getTreeItem(element: AccountsNode): vscode.TreeItem {
+    const item = this.treeItem(element);
+    item.accessibilityInformation ??= { label: [item.label, item.description].filter(Boolean).map(String).join(', ') };
+    return item;
+  }
+
+  private treeItem(element: AccountsNode): vscode.TreeItem {
     if (isApprovalNode(element)) return this.approvals!.treeItem(element);
     switch (element.kind) {
       case 'activeSessions': {
         const item = new vscode.TreeItem('Active sessions', vscode.TreeItemCollapsibleState.Expanded);
         item.id = element.id;
         item.iconPath = new vscode.ThemeIcon('pulse');
-        item.description = String(this.liveSessions().length);
+        const live = this.liveSessions().length;
+        item.description = String(live);
         item.contextValue = 'activeSessions';
+        item.accessibilityInformation = { label: `Active sessions: ${live} live session${live === 1 ? '' : 's'}` };
         return item;
       }
       case 'account': {
@@ -235,6 +273,10 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
         if (badge) item.description += ` · ${badge}`;
         item.iconPath = new vscode.ThemeIcon(!ready ? 'organization' : ready.status === 'pass' ? 'pass' : ready.status === 'warn' ? 'warning' : 'error');
         item.contextValue = 'account';
+        item.accessibilityInformation = {
+          label: `Account ${a.name}, ${a.id}${a.partition === 'aws' ? '' : `, partition ${a.partition}`}` +
+            `${badge ? `, readiness check: ${badge}` : ''}${a.regions.length ? `, regions ${a.regions.join(', ')}` : ''}`,
+        };
         item.tooltip = new vscode.MarkdownString(`**${a.name}**\n\nAccount \`${a.id}\` (${a.partition})` +
           (a.regions.length ? `\n\nRegions: ${a.regions.join(', ')}` : '') +
           (ready ? `\n\nReadiness check ${ready.at}: ${ready.pass} passed, ${ready.warn} warnings, ${ready.fail} failures` : ''));
@@ -251,6 +293,10 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
         item.description = parts.join(' · ');
         item.iconPath = new vscode.ThemeIcon(r.mfaRequired === false ? 'warning' : 'key');
         item.contextValue = 'role';
+        item.accessibilityInformation = {
+          label: `Role ${r.name}${parts.length ? `, ${parts.join(', ')}` : ''}${r.mfaRequired === false ? ' (warning)' : ''}` +
+            `${hasSessions ? ', has live sessions' : ''}, ARN ${r.arn}`,
+        };
         const md = new vscode.MarkdownString(`**${r.name}**\n\n\`${r.arn}\``);
         if (r.description) md.appendMarkdown(`\n\n${r.description}`);
         if (r.template) md.appendMarkdown(`\n\nProvisioned from template \`${r.template}\``);
@@ -267,6 +313,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
         item.description = `${element.shown} of ${element.total}`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.contextValue = 'more';
+        item.accessibilityInformation = { label: `${item.label}, ${element.shown} of ${element.total} accounts shown`, role: 'button' };
         item.command = { command: 'breakglass.showMoreAccounts', title: 'Show more accounts' };
         return item;
       }
@@ -289,6 +336,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsNod
           `Playbook: \`${s.playbook}\`\n\nRequester: ${s.requester}\n\nJustification: ${s.justification}\n\n` +
           `Issued ${s.issuedAt}, expires ${s.expiresAt}\n\nSession name \`${s.roleSessionName}\`, key \`${s.accessKeyId}\``);
         item.command = { command: 'breakglass.openTerminal', title: 'Open Terminal', arguments: [s.id] };
+        item.accessibilityInformation = { label: sessionAccessibleLabel(s, now, item.contextValue, this.approvals?.isBreakGlassSession(s.id) ?? false, underTop) };
         return item;
       }
     }

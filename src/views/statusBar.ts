@@ -1,9 +1,9 @@
 // One status-bar item for the soonest-expiring live session: shield, incident and time left; the warning background
-// only inside the last warning threshold; click reveals the session in the tree; hidden when no session is live.
+// and a warning icon only inside the last warning threshold (its accessible label says so in words); click reveals the session in the tree; hidden when no session is live.
 import * as vscode from 'vscode';
 import type { SessionStore } from '../core/session/store';
 import type { Session } from '../core/session/types';
-import { timeLeft } from './countdown';
+import { timeLeft, timeLeftSpoken } from './countdown';
 
 export class SessionStatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
@@ -40,12 +40,19 @@ export class SessionStatusBar implements vscode.Disposable {
     const expiresMs = Date.parse(s.expiresAt);
     const left = timeLeft(expiresMs, now);
     const others = this.sessions.live().length - 1;
-    this.item.text = `$(shield) ${s.incidentId} · ${left.replace(' left', '')}${others > 0 ? ` +${others}` : ''}`;
-    this.item.tooltip = `Break Glass: ${s.roleName} for ${s.incidentId} (${s.playbook}), ${left} — expires ${new Date(expiresMs).toLocaleTimeString()}` +
-      `${others > 0 ? `; ${others} more live session(s)` : ''}. Click to show it.`;
-    this.item.accessibilityInformation = { label: `Break Glass session ${s.incidentId} on ${s.roleName}, ${left}`, role: 'button' };
-    this.item.backgroundColor = expiresMs - now <= this.opts.lastThresholdMs()
-      ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const warning = expiresMs - now <= this.opts.lastThresholdMs();
+    const otherText = others > 0 ? `${others} other live session${others === 1 ? '' : 's'}` : '';
+    // The warning is not only the background colour: a warning icon in the text, and the words in the labels.
+    this.item.text = `$(${warning ? 'warning' : 'shield'}) ${s.incidentId} · ${left.replace(' left', '')}${others > 0 ? ` +${others}` : ''}`;
+    this.item.tooltip = `Break Glass: ${warning ? 'WARNING, expires soon — ' : ''}${s.roleName} for ${s.incidentId} (${s.playbook}), ${left} — expires ${new Date(expiresMs).toLocaleTimeString()}` +
+      `${others > 0 ? `; +${otherText}` : ''}. Click to show it.`;
+    // Every visible fact in words, the time left by the minute (a label that changes every second would be re-read).
+    this.item.accessibilityInformation = {
+      label: `Break Glass session ${s.incidentId} on ${s.roleName}, ${warning ? 'warning: expires soon, ' : ''}${timeLeftSpoken(expiresMs, now)}` +
+        `${others > 0 ? `, +${otherText}` : ''}`,
+      role: 'button',
+    };
+    this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
     this.timer ??= setInterval(() => this.update(), 1000);
   }

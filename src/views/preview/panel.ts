@@ -7,6 +7,9 @@
 // Security: CSP `default-src 'none'`, scripts only from dist/webview with a per-load nonce, styles only from media/,
 // localResourceRoots limited to those two folders, no command URIs. The page only ever receives the PreviewModel (plain
 // policy data) and SessionView metadata built field by field: never a credential.
+//
+// Accessibility: #app is not a live region (a re-render would queue the whole page for a screen reader); #announcer,
+// outside it, is the page's one small polite live region (see media/preview/main.ts).
 import { randomBytes } from 'crypto';
 import * as os from 'os';
 import * as vscode from 'vscode';
@@ -289,7 +292,8 @@ export class PreviewPanel implements vscode.Disposable {
   <title>Policy preview</title>
 </head>
 <body>
-  <main id="app" aria-busy="true" aria-live="polite"><p class="loading">Computing the policy preview…</p></main>
+  <main id="app" aria-busy="true"><p class="loading">Computing the policy preview…</p></main>
+  <div id="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></div>
   <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

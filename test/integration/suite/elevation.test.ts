@@ -147,10 +147,11 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
     try {
       assert.strictEqual(bar.item.text, '$(shield) INC-2024-001 · 30m');
       assert.strictEqual(bar.item.backgroundColor, undefined);
-      assert.match(bar.item.accessibilityInformation!.label, /INC-2024-001 on BREAK-GLASS-INCIDENT_RESPONDER, 30m left/);
+      assert.match(bar.item.accessibilityInformation!.label, /INC-2024-001 on BREAK-GLASS-INCIDENT_RESPONDER, 30 minutes left/);
       now = Date.parse(session.expiresAt) - 90_000;
       bar.update();
-      assert.strictEqual(bar.item.text, '$(shield) INC-2024-001 · 1m 30s');
+      // In the last threshold the icon turns to a warning too (issue 16: not colour alone).
+      assert.strictEqual(bar.item.text, '$(warning) INC-2024-001 · 1m 30s');
       assert.strictEqual((bar.item.backgroundColor as vscode.ThemeColor | undefined)?.id, 'statusBarItem.warningBackground');
     } finally {
       bar.dispose();
