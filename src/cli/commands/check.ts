@@ -28,7 +28,10 @@ Options:
                           (audited like elevate; nothing is revoked)
   --token-code CODE       MFA code for --live, one per role in report order (prompted for on a terminal)
   --mfa-serial ARN        MFA device for --live (default: the profile's mfa_serial or $BREAKGLASS_MFA_SERIAL)
-  --requester NAME        who runs the drill (default: $BREAKGLASS_REQUESTER or the OS user)
+  --alerting              also check each account's break-glass alerting (EventBridge rules on break-glass AssumeRole /
+                          ConsoleLogin → SNS topic with a confirmed subscription; see breakglass alerting)
+  --alert-topic NAME      the alerting topic's name (default: breakglass-alerts)
+  --requester NAME        who runs the drill (default: $BREAKGLASS_REQUESTER, else your caller identity)
   --config FILE           workspace config (default: ${CONFIG_RELATIVE_PATH})
   --profile NAME, --region REGION, --endpoint-url URL, --audit-log FILE   as for elevate
 
@@ -36,7 +39,7 @@ Exit codes: 0 all checks pass, 1 warnings, 2 failures (or usage / config problem
 `;
 
 const OPTIONS = {
-  json: { type: 'boolean' }, live: { type: 'boolean' }, 'token-code': { type: 'list' }, 'mfa-serial': { type: 'string' }, requester: { type: 'string' },
+  json: { type: 'boolean' }, live: { type: 'boolean' }, alerting: { type: 'boolean' }, 'alert-topic': { type: 'string' }, 'token-code': { type: 'list' }, 'mfa-serial': { type: 'string' }, requester: { type: 'string' },
   config: { type: 'string' }, profile: { type: 'string' }, region: { type: 'string' }, 'endpoint-url': { type: 'string' }, 'audit-log': { type: 'string' },
 } as const;
 
@@ -76,7 +79,8 @@ export const checkCommand: Subcommand = {
       }
       // The organisation's SCPs are read with the caller's own credentials (management account or delegated admin).
       const organizations = async () => base.clients.organizations();
-      const report = await runDrill(inputs.desired, { clientsFor: access.clientsFor, organizations, ...(live ? { live } : {}) });
+      const alerting = p.options.alerting || p.options['alert-topic'] ? { topicName: p.options['alert-topic'] as string | undefined } : undefined;
+      const report = await runDrill(inputs.desired, { clientsFor: access.clientsFor, organizations, ...(live ? { live } : {}), ...(alerting ? { alerting } : {}) });
       io.stdout.write(p.options.json ? JSON.stringify(report, null, 2) + '\n' : renderMarkdown(report));
       return report.exitCode;
     } finally {

@@ -63,6 +63,11 @@ export interface DrillDeps {
    * account's SCPs. Without it the guardrail check is reported as not checked.
    */
   organizations?: () => Promise<OrganizationsClient>;
+  /**
+   * Check the break-glass alerting (EventBridge rules → SNS topic with a confirmed subscription, src/core/trail/alerting)
+   * in every account with break-glass roles or users, with that account's clients. Off: not checked.
+   */
+  alerting?: { topicName?: string };
 }
 
 /** Days after which a break-glass password that was never (or long not) used is worth a warning. */
@@ -386,7 +391,23 @@ async function drillAccount(d: DesiredAccount, desired: DesiredState, deps: Dril
   }
   for (const u of d.users) out.push(...evaluateUser(u, observed.users.get(u.name) ?? null, nowMs).map(at(`user ${u.name}`)));
   if (observed.passwordPolicy !== undefined) out.push(at('account')(evaluatePasswordPolicy(observed.passwordPolicy)));
+  if (deps.alerting && (d.roles.length || d.users.length)) out.push(...(await alertingFindings(d, deps)).map(at('account')));
   return out;
+}
+
+/** The alerting check (issue 11) as drill findings: ok → pass, warning → warn, error → fail. */
+async function alertingFindings(d: DesiredAccount, deps: DrillDeps): Promise<F[]> {
+  try {
+    const clients = await deps.clientsFor(d.accountId, d.partition);
+    // Loaded on first use (the EventBridge/SNS SDKs stay off the activation path); require(): tsx and esbuild resolve it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { checkAlerting } = require('../trail/alerting') as typeof import('../trail/alerting');
+    const found = await checkAlerting({ events: clients.eventBridge(), sns: clients.sns() }, { topicName: deps.alerting?.topicName });
+    return found.map((f) => ({ check: f.id, status: f.severity === 'ok' ? 'pass' : f.severity === 'warning' ? 'warn' : 'fail', reason: f.message, ...(f.fix ? { fix: f.fix } : {}) }));
+  } catch (e) {
+    const t = translateAwsError(e);
+    return [{ check: 'alerting', status: 'fail', reason: `The alerting of ${d.name} could not be checked: ${t.title}: ${t.message}`, fix: 'Allow events:DescribeRule, events:ListTargetsByRule and sns:ListSubscriptionsByTopic, or run `breakglass alerting check` where you can.' }];
+  }
 }
 
 export async function runDrill(desired: DesiredState, deps: DrillDeps): Promise<DrillReport> {

@@ -318,8 +318,9 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
     const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.breakglass', 'playbooks', 'isolate.json');
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:ModifyInstanceAttribute', Resource: '*' }] })));
     const cliAudit = path.join(tmp, 'cli-audit.jsonl');
+    let fromExtension: Session | undefined;
     try {
-      const fromExtension = await vscode.commands.executeCommand<Session | undefined>('breakglass.elevate', {
+      fromExtension = await vscode.commands.executeCommand<Session | undefined>('breakglass.elevate', {
         roleArn: ROLE_ARN, playbook: `file:${file.fsPath}`, incidentId: 'INC-2024-030', justification: 'parity', durationSeconds: 1800, tokenCode: '515151', mfaSerial: MFA,
       });
       assert.ok(fromExtension);
@@ -328,9 +329,10 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
       const status = await runCli(['elevate', '--role-arn', ROLE_ARN, '--playbook', file.fsPath, '--incident', 'INC-2024-030', '--justification', 'parity',
         '--duration', '1800', '--requester', 'alice@example.com', '--mfa-serial', MFA, '--token-code', '525252', '--role-max-duration', '28800', '--json'], io);
       assert.strictEqual(status, 0, io.err());
-      // Everything but ids, times, keys, the source and the random RoleSessionName suffix must be the same.
+      // Everything but ids, times, keys, the source, the random RoleSessionName suffix and the record's place in its
+      // own log's hash chain (seq, prev: two different files) must be the same.
       const normalise = (r: Record<string, unknown>): Record<string, unknown> => {
-        const { ts: _ts, sessionId, tokenHash, accessKeyId, expiresAt, source: _source, roleSessionName, ...rest } = r;
+        const { ts: _ts, sessionId, tokenHash, accessKeyId, expiresAt, source: _source, roleSessionName, seq: _seq, prev: _prev, rotatedFrom: _rot, ...rest } = r;
         for (const v of [sessionId, tokenHash, accessKeyId, expiresAt]) if (r.event === 'granted') assert.ok(v, `granted records carry ${JSON.stringify(v)}`);
         return { ...rest, roleSessionName: String(roleSessionName).replace(/-[a-z0-9]{6,8}$/, '-<suffix>') };
       };
@@ -339,8 +341,8 @@ describe('elevation through the command (local STS/IAM endpoint)', function () {
       assert.deepStrictEqual(ext.map((r) => r.event), ['requested', 'granted']);
       assert.deepStrictEqual(cli, ext);
       assert.strictEqual(ext[0].playbook, 'workspace:isolate', 'one display name for a workspace playbook');
-      await vscode.commands.executeCommand('breakglass.revokeSession', fromExtension.id, { aws: false });
     } finally {
+      if (fromExtension) await vscode.commands.executeCommand('breakglass.revokeSession', fromExtension.id, { aws: false });
       await vscode.workspace.fs.delete(file);
       await config().update('terminal.openOnElevate', undefined, vscode.ConfigurationTarget.Global);
     }
