@@ -24,7 +24,11 @@ Options:
   --apply                   make the changes in the plan
   --allow-broadening        also apply changes that broaden trust or permissions of existing roles and users
   --export-cloudformation DIR
-                            write one CloudFormation template per account to DIR instead (no AWS calls)
+                            write one CloudFormation template per account to DIR instead (no AWS calls); the
+                            security account's also holds the approvals table when the config has "approvals"
+  --alerting                with --export-cloudformation: add the break-glass alerting (EventBridge → SNS) to each
+  --alert-email ADDRESS     … subscribed to the alert topic (repeatable)
+  --cloudtrail-log-group G  … plus a metric filter and alarm on that CloudTrail log group
   --trust-account ID        confirm the security account the roles will trust, when it is not the account of the
                             current credentials (the config comes from the repository: it must not pick it alone)
   --json                    print the plan (and results) as JSON
@@ -41,6 +45,7 @@ Exit codes: 0 done (or plan printed), 1 some changes failed or were held back, 2
 
 const OPTIONS = {
   apply: { type: 'boolean' }, 'allow-broadening': { type: 'boolean' }, 'trust-account': { type: 'string' }, 'export-cloudformation': { type: 'string' }, json: { type: 'boolean' },
+  alerting: { type: 'boolean' }, 'alert-email': { type: 'list' }, 'cloudtrail-log-group': { type: 'string' },
   config: { type: 'string' }, profile: { type: 'string' }, region: { type: 'string' }, 'endpoint-url': { type: 'string' },
 } as const;
 
@@ -66,7 +71,12 @@ export const provisionCommand: Subcommand = {
       await fs.mkdir(dir, { recursive: true });
       for (const a of desired.accounts) {
         const file = path.join(dir, `breakglass-${a.accountId}.template.json`);
-        await fs.writeFile(file, JSON.stringify(cloudFormationTemplate(a), null, 2) + '\n');
+        const emails = (p.options['alert-email'] as string[] | undefined) ?? [];
+        const logGroup = p.options['cloudtrail-log-group'] as string | undefined;
+        const alerting = p.options.alerting || emails.length || logGroup ? { emails, ...(logGroup ? { cloudTrailLogGroup: logGroup } : {}) } : undefined;
+        const approvals = inputs.config.approvals && a.accountId === desired.provisioning.securityAccountId
+          ? { table: inputs.config.approvals.table, ...(inputs.config.approvals.topicArn ? { topicName: inputs.config.approvals.topicArn.split(':').pop() } : {}) } : undefined;
+        await fs.writeFile(file, JSON.stringify(cloudFormationTemplate(a, { ...(alerting ? { alerting } : {}), ...(approvals ? { approvals } : {}) }), null, 2) + '\n');
         io.stdout.write(`${file}: ${a.roles.length} role(s), ${a.users.length} user(s) for ${a.name} (${a.accountId})\n`);
       }
       if (desired.accounts.some((a) => a.users.length)) io.stderr.write('note: console passwords are not in the templates; after deploying, run `breakglass provision --apply` to set them (shown once).\n');

@@ -3,6 +3,16 @@
 // secret in a file (and in the stack's parameters); set it with `breakglass provision --apply` (shown once) or in
 // the console. The template says so in its Metadata.
 import type { DesiredAccount } from './desired';
+import { alertingCloudFormation, type AlertingOptions } from '../trail/alerting';
+import { approvalsCloudFormation } from '../approvals/table';
+
+/** What else an account's template carries: the break-glass alerting (issue 11), the approvals table (issue 12). */
+export interface TemplateExtras {
+  /** EventBridge rules on break-glass AssumeRole / ConsoleLogin → SNS topic (+ filter and alarm with a log group). */
+  alerting?: AlertingOptions;
+  /** The approvals table (and its topic), in the security account. */
+  approvals?: { table: string; topicName?: string };
+}
 
 export interface CfnTemplate {
   AWSTemplateFormatVersion: '2010-09-09';
@@ -23,7 +33,7 @@ function logicalId(prefix: string, name: string, used: Set<string>): string {
 
 const tags = (t: Record<string, string>) => Object.entries(t).map(([Key, Value]) => ({ Key, Value }));
 
-export function cloudFormationTemplate(account: DesiredAccount): CfnTemplate {
+export function cloudFormationTemplate(account: DesiredAccount, extras: TemplateExtras = {}): CfnTemplate {
   const used = new Set<string>();
   const Resources: CfnTemplate['Resources'] = {};
   const Outputs: CfnTemplate['Outputs'] = {};
@@ -52,6 +62,8 @@ export function cloudFormationTemplate(account: DesiredAccount): CfnTemplate {
     };
     Outputs[`${id}Arn`] = { Value: { 'Fn::GetAtt': [id, 'Arn'] }, Description: `Break-glass user of ${u.responder}` };
   }
+  if (extras.alerting) Object.assign(Resources, alertingCloudFormation(extras.alerting));
+  if (extras.approvals) Object.assign(Resources, approvalsCloudFormation(extras.approvals) as CfnTemplate['Resources']);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Break Glass incident-response access for ${account.name} (${account.accountId}) — SEC10-BP05 pre-provisioned access`,

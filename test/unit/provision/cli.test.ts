@@ -276,6 +276,23 @@ describe('cli provision / check (local AWS endpoint)', () => {
     assert.deepStrictEqual(seen.sort(), created.sort(), 'the templates hold every resource --apply created, and no other');
   });
 
+  it('--export-cloudformation --alerting adds the break-glass alerting to every account (the one-click path of issue 11)', async () => {
+    const out = path.join(dir, 'cfn-alerting');
+    const exp = await run(['provision', '--export-cloudformation', out, '--alerting', '--alert-email', 'oncall@example.com', '--cloudtrail-log-group', 'ct-logs']);
+    assert.strictEqual(exp.status, 0, exp.err);
+    assert.deepStrictEqual(fake.requests, [], 'exporting needs no AWS call');
+    for (const account of [SEC, PROD]) {
+      const t = JSON.parse(fs.readFileSync(path.join(out, `breakglass-${account}.template.json`), 'utf8'));
+      const types = Object.values(t.Resources as Record<string, { Type: string }>).map((r) => r.Type);
+      for (const type of ['AWS::Events::Rule', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::Logs::MetricFilter', 'AWS::CloudWatch::Alarm']) {
+        assert.ok(types.includes(type), `${account}: ${type} in ${types.join(', ')}`);
+      }
+      assert.strictEqual(types.filter((x) => x === 'AWS::Events::Rule').length, 2, 'AssumeRole and ConsoleLogin rules');
+      assert.deepStrictEqual(t.Resources.BreakGlassAlertTopic.Properties.Subscription, [{ Protocol: 'email', Endpoint: 'oncall@example.com' }]);
+      assert.ok(types.includes('AWS::IAM::Role'), 'the roles are still there');
+    }
+  });
+
   it('done when: provision --apply, check passes, tampering fails check naming exactly that, elevate works end to end', async () => {
     assert.strictEqual((await run(['provision', '--apply'])).status, 0);
     responderOnboards();
