@@ -71,6 +71,13 @@ describe('Break Glass: editing a playbook in the real VS Code UI', () => {
     await page.keyboard.press('Control+F');
     await page.keyboard.type('ec2:StopInstancesz');
     await page.keyboard.press('Escape');
+    // Ctrl+. goes to whatever has focus: wait until the find widget is gone and the editor itself (its textarea), not
+    // the find box or the preview's webview, holds the focus with the selection.
+    await page.locator('.monaco-editor .find-widget.visible').waitFor({ state: 'hidden', timeout: 10000 });
+    await page.waitForFunction(() => {
+      const a = document.activeElement;
+      return a?.tagName === 'TEXTAREA' && a.closest('.monaco-editor') !== null && !a.closest('.find-widget');
+    }, undefined, { timeout: 10000 });
     await page.keyboard.press('Control+.');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: "Replace with 'ec2:StopInstances'" }).first();
     await fix.waitFor({ timeout: 15000 });
