@@ -4,13 +4,13 @@
 // anti-patterns — as ordinary editor diagnostics, each linked to its rule's explanation (docs/lint-rules.md#<code>).
 // Debounced while typing; cleared when the document closes.
 import * as vscode from 'vscode';
+import { DocumentDiagnostics } from './documentDiagnostics';
 import type { LintSeverity } from '../core/policy/lint';
 import { lintPlaybook } from '../core/playbookFormat';
 import { PLAYBOOK_FILE_GLOB_ANYWHERE } from '../core/playbooks';
 
 /** The one playbook file glob (src/core/playbooks.ts). */
 const PLAYBOOK_GLOB = PLAYBOOK_FILE_GLOB_ANYWHERE;
-const DEBOUNCE_MS = 150;
 
 function severity(s: LintSeverity): vscode.DiagnosticSeverity {
   return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
@@ -42,41 +42,9 @@ export function diagnosticCode(d: vscode.Diagnostic): string | undefined {
   return typeof c === 'object' && c !== null ? String(c.value) : c === undefined ? undefined : String(c);
 }
 
-export class PlaybookDiagnostics implements vscode.Disposable {
-  readonly collection = vscode.languages.createDiagnosticCollection('breakglass-playbooks');
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly disposables: vscode.Disposable[] = [this.collection];
-
-  /** @param rulesDoc the page explaining each lint rule (an anchor per code). */
-  constructor(private readonly rulesDoc?: vscode.Uri) {
-    this.disposables.push(
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        this.cancel(d.uri);
-        this.collection.delete(d.uri);
-      }),
-    );
-    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
-  }
-
-  private schedule(doc: vscode.TextDocument, delay: number): void {
-    if (!isPlaybook(doc)) return;
-    this.cancel(doc.uri);
-    this.timers.set(doc.uri.toString(), setTimeout(() => {
-      this.timers.delete(doc.uri.toString());
-      this.collection.set(doc.uri, playbookDiagnostics(doc.getText(), doc, this.rulesDoc));
-    }, delay));
-  }
-
-  private cancel(uri: vscode.Uri): void {
-    const t = this.timers.get(uri.toString());
-    if (t) clearTimeout(t);
-    this.timers.delete(uri.toString());
-  }
-
-  dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    vscode.Disposable.from(...this.disposables).dispose();
+/** Lint as you type for playbook files. @param rulesDoc the page explaining each lint rule (an anchor per code). */
+export class PlaybookDiagnostics extends DocumentDiagnostics {
+  constructor(rulesDoc?: vscode.Uri) {
+    super('breakglass-playbooks', isPlaybook, (doc) => playbookDiagnostics(doc.getText(), doc, rulesDoc));
   }
 }

@@ -2,10 +2,10 @@
 // workspaces only — an untrusted repository must not shape the roles it would have provisioned), and validated as
 // they are typed, as editor diagnostics on the JSON they name (like playbooks).
 import * as vscode from 'vscode';
+import { DocumentDiagnostics } from './documentDiagnostics';
 import { parsePolicyText } from '../core/policy/parse';
 import { parseRoleTemplate, ROLE_TEMPLATE_GLOB } from '../core/provision/roleTemplates';
 
-const DEBOUNCE_MS = 150;
 
 /** The text of every role template file in the workspace; none in an untrusted workspace. */
 export async function readRoleTemplateFiles(): Promise<Array<{ file: string; text: string }>> {
@@ -36,40 +36,9 @@ export function roleTemplateDiagnostics(text: string, file: string): vscode.Diag
   });
 }
 
-export class RoleTemplateDiagnostics implements vscode.Disposable {
-  readonly collection = vscode.languages.createDiagnosticCollection('breakglass-role-templates');
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly disposables: vscode.Disposable[] = [this.collection];
-
+/** Lint as you type for `.breakglass/roles/*.json`. */
+export class RoleTemplateDiagnostics extends DocumentDiagnostics {
   constructor() {
-    this.disposables.push(
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        this.cancel(d.uri);
-        this.collection.delete(d.uri);
-      }),
-    );
-    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
-  }
-
-  private schedule(doc: vscode.TextDocument, delay: number): void {
-    if (!isRoleTemplate(doc)) return;
-    this.cancel(doc.uri);
-    this.timers.set(doc.uri.toString(), setTimeout(() => {
-      this.timers.delete(doc.uri.toString());
-      this.collection.set(doc.uri, roleTemplateDiagnostics(doc.getText(), doc.uri.path));
-    }, delay));
-  }
-
-  private cancel(uri: vscode.Uri): void {
-    const t = this.timers.get(uri.toString());
-    if (t) clearTimeout(t);
-    this.timers.delete(uri.toString());
-  }
-
-  dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    vscode.Disposable.from(...this.disposables).dispose();
+    super('breakglass-role-templates', isRoleTemplate, (doc) => roleTemplateDiagnostics(doc.getText(), doc.uri.path));
   }
 }
