@@ -42,7 +42,11 @@ async function pageFrame(wb: Workbench): Promise<Frame> {
 async function openContainmentPreview(wb: Workbench, panelOpen = false): Promise<void> {
   const { page } = wb;
   // A (re)loaded webview takes the focus once its page is up, which closes an open quick pick: give it the focus first.
-  if (panelOpen) await webview(wb).locator('h1').click();
+  // Wait until the (restored) page has finished its chunked render, so nothing in it runs while the quick pick is open.
+  if (panelOpen) {
+    await webview(wb).locator('body[data-complete="true"]').waitFor({ state: 'attached', timeout: 60000 });
+    await webview(wb).locator('h1').click();
+  }
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15000 });
