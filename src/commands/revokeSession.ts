@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { sessionAuditFields } from '../core/session/flow';
+import { revokeChoices } from '../core/session/revokeChoices';
 import type { Session } from '../core/session/types';
 import { readSettings } from '../views/settings';
 import type { CommandContext } from './context';
@@ -20,16 +21,20 @@ export async function revokeSessionCommand(ctx: CommandContext, arg?: string | {
     const mode = readSettings().revokeInAws;
     if (mode === 'always' || mode === 'never') aws = mode === 'always';
     else {
-      const local = 'Revoke Locally';
-      const both = 'Revoke Locally and on AWS';
+      const c = revokeChoices(session, ctx.sessions.live());
+      const others = c.otherLiveSessions
+        ? `${c.otherLiveSessions} other live session(s) of this role here would be cut off on AWS too.`
+        : 'No other live session of this role is held here, so revoking on AWS is the default.';
+      // The first action is the primary (default) button of the modal.
+      const order = c.defaultChoice === 'aws' ? [c.aws, c.local] : [c.local, c.aws];
       const pick = await vscode.window.showWarningMessage(
         `Revoke session ${session.incidentId} on ${session.roleName}?`,
-        { modal: true, detail: 'Locally: credentials are wiped and its terminals closed.\n\nOn AWS: the role gets an inline policy ' +
-          'denying every session issued before now — including colleagues\' sessions of this role. New elevations still work. ' +
-          'IAM applies the deny within a few minutes.' },
-        local, both);
+        { modal: true, detail: 'Locally: credentials are wiped and its terminals closed, but the AWS session itself stays valid ' +
+          'until it expires.\n\nIn AWS: the role gets an inline policy denying every session issued before now — including ' +
+          `colleagues' sessions of this role. New elevations still work. IAM applies the deny within a few minutes.\n\n${others}` },
+        ...order);
       if (!pick) return false;
-      aws = pick === both;
+      aws = pick === c.aws;
     }
   }
   // Loaded on first use: revocation on AWS needs the SDK, which activation does not load.

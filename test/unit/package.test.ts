@@ -23,7 +23,7 @@ describe('packaged .vsix', function () {
 
   it('contains the extension, the CLI and the documents', () => {
     for (const f of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/cli.js', 'dist/webview/preview.js',
-      'dist/data/catalog.json', 'dist/data/managed-policies.json', 'media/preview/preview.css', 'media/schemas/session-policy.schema.json', 'media/schemas/playbook.schema.json', 'docs/lint-rules.md']) {
+      'dist/data/catalog.json', 'dist/data/managed-policies.json', 'media/preview/preview.css', 'media/schemas/session-policy.schema.json', 'media/schemas/playbook.schema.json', 'media/schemas/config.schema.json', 'docs/lint-rules.md']) {
       assert.ok(entries.includes(f), `${f} in ${entries.join(', ')}`);
     }
   });
