@@ -66,6 +66,8 @@ describe('Break Glass: editing a playbook in the real VS Code UI', () => {
     // ec2:DescribeInstances, and sts:GetCallerIdentity, which AWS allows outside policy evaluation.
     assert.strictEqual(await effectiveTotal(frame), 2, 'only ec2:DescribeInstances exists (and sts:GetCallerIdentity)');
 
+    // The preview's page takes the focus once it has rendered: let it finish before going back to the editor.
+    await frame.locator('body[data-complete="true"]').waitFor({ state: 'attached', timeout: 60000 });
     // Back to the editor: select the misspelt action with Find, then the quick fix from the keyboard.
     await editor.click({ position: { x: 200, y: 20 } });
     await page.keyboard.press('Control+F');
