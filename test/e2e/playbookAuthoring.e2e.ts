@@ -78,7 +78,8 @@ describe('Break Glass: editing a playbook in the real VS Code UI', () => {
     await page.locator('.monaco-editor .find-widget.visible').waitFor({ state: 'hidden', timeout: 10000 });
     await page.waitForFunction(() => {
       const a = document.activeElement;
-      return a?.tagName === 'TEXTAREA' && a.closest('.monaco-editor') !== null && !a.closest('.find-widget');
+      // The editor's input element (a textarea, or the EditContext element in newer workbenches), not the find box.
+      return Boolean(a && a.closest('.monaco-editor') !== null && !a.closest('.find-widget'));
     }, undefined, { timeout: 10000 });
     await page.keyboard.press('Control+.');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: "Replace with 'ec2:StopInstances'" }).first();
